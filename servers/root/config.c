@@ -47,6 +47,19 @@ int config_check(const void *blob, size_t size, const char **what)
 	return 0;
 }
 
+/* Print a name from the blob, with bytes that are not printable ASCII as
+ * \xNN: the names come from untrusted input and go to a serial log. */
+static void print_name(const char *name)
+{
+	for (; *name != '\0'; name++) {
+		unsigned char c = (unsigned char)*name;
+		if (c < 0x80 && isprint(c) && c != '\\')
+			putchar(c);
+		else
+			printf("\\x%02x", c);
+	}
+}
+
 /*
  * True when value[0..len) is one or more non-empty NUL-terminated strings
  * of printable characters, like `compatible = "a", "b"`.
@@ -59,7 +72,8 @@ static bool is_string_list(const char *value, int len)
 		if (value[i] == '\0') {
 			if (i > 0 && value[i - 1] == '\0')
 				return false;
-		} else if (!isprint((unsigned char)value[i])) {
+		} else if ((unsigned char)value[i] >= 0x80 ||
+			   !isprint((unsigned char)value[i])) {
 			return false;
 		}
 	}
@@ -112,12 +126,16 @@ void config_print(const void *blob)
 	char path[PATH_MAX_LENGTH];
 	int depth = 0;
 
-	for (int node = 0; node >= 0; node = fdt_next_node(blob, node, &depth)) {
+	/* fdt_next_node returns a positive offset past the root's end once
+	 * depth drops below zero, so both conditions are needed. */
+	for (int node = 0; node >= 0 && depth >= 0;
+	     node = fdt_next_node(blob, node, &depth)) {
 		int property;
 
 		if (fdt_get_path(blob, node, path, sizeof(path)) != 0)
 			snprintf(path, sizeof(path), "(path too long)");
-		printf("root: config: %s", path);
+		printf("root: config: ");
+		print_name(path);
 		fdt_for_each_property_offset(property, blob, node) {
 			const char *name;
 			int len;
@@ -125,7 +143,8 @@ void config_print(const void *blob)
 				fdt_getprop_by_offset(blob, property, &name, &len);
 			if (value == NULL)
 				continue;
-			printf(" %s", name);
+			printf(" ");
+			print_name(name);
 			print_value(value, len);
 		}
 		printf("\n");
