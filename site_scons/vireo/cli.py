@@ -1,0 +1,207 @@
+"""The command line behind ./vireo (which installs packages, then runs this).
+
+    ./vireo run   [--scenario NAME] [--platform P] [--timeout S]
+    ./vireo test  [--platform P] [-k PATTERN] [-j WORKERS]
+    ./vireo iso   [--scenario NAME]
+    ./vireo debug [--scenario NAME] [--platform qemu|qemu-uefi]
+
+Every command first brings the build up to date with SCons; the images are
+build/iso/<scenario>.iso (bench/SConscript) and logs go to build/logs/.
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+from . import platforms, testing
+
+ROOT = os.environ.get('VIREO_ROOT') or os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__))))
+BUILD = 'build'
+RUN_TIMEOUT = 60
+
+# Exit codes of `run` when the kernel gave none (shell conventions).
+EXIT_TIMEOUT = 124
+EXIT_NO_SHUTDOWN = 125
+
+
+def jobs():
+    return str(max(1, os.cpu_count() or 1))
+
+
+def scons(arguments=(), log=None, quiet=False):
+    """Run scons in the repository; return its exit status.
+
+    With log, its output goes to that file only; with quiet, to stderr so
+    that stdout stays clean for a result (`./vireo iso`).
+    """
+    command = ['scons', '-Q', '-j', jobs()] + list(arguments)
+    if log is not None:
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        with open(log, 'w') as f:
+            return subprocess.call(command, cwd=ROOT, stdout=f,
+                                   stderr=subprocess.STDOUT)
+    return subprocess.call(command, cwd=ROOT,
+                           stdout=sys.stderr if quiet else None)
+
+
+def image(scenario):
+    """Return the path of a scenario's ISO, or exit with a clear message."""
+    iso = os.path.join(ROOT, BUILD, 'iso', scenario + '.iso')
+    if not os.path.exists(iso):
+        directory = os.path.join(ROOT, BUILD, 'iso')
+        known = sorted(n[:-4] for n in os.listdir(directory)
+                       if n.endswith('.iso')) if os.path.isdir(directory) \
+            else []
+        sys.exit('vireo: no image for scenario %r (known: %s; scenarios '
+                 'are bench/scenarios/*.dts)' % (
+                     scenario, ', '.join(known) or 'none built'))
+    return iso
+
+
+def build_or_exit(quiet=False):
+    if scons(quiet=quiet) != 0:
+        sys.exit('vireo: the build failed (see the messages above)')
+
+
+def command_run(arguments):
+    build_or_exit()
+    iso = image(arguments.scenario)
+    log = os.path.join(ROOT, BUILD, 'logs', 'run-%s-%s.log' % (
+        arguments.scenario, arguments.platform))
+    timeout = arguments.timeout or platforms.timeout_for(
+        arguments.platform, RUN_TIMEOUT)
+    print('vireo: booting %s on %s (serial log %s, timeout %d s)' % (
+        os.path.relpath(iso, ROOT), arguments.platform,
+        os.path.relpath(log, ROOT), timeout), file=sys.stderr, flush=True)
+    try:
+        result = platforms.run(arguments.platform, iso, log, timeout,
+                               echo=sys.stdout)
+    except KeyboardInterrupt:
+        sys.exit('\nvireo: interrupted')
+    if result.problem:
+        print('vireo: %s' % result.problem, file=sys.stderr)
+        for line in platforms.emulator_tail(result, 5):
+            print('vireo: emulator: ' + line, file=sys.stderr)
+        return EXIT_TIMEOUT if result.timed_out else EXIT_NO_SHUTDOWN
+    print('vireo: kernel shut down with code %d after %.1f s' % (
+        result.code, result.seconds), file=sys.stderr)
+    return result.code
+
+
+def command_test(arguments):
+    report = testing.Report(arguments.k)
+    log = os.path.join(ROOT, BUILD, 'logs', 'build-gcc.log')
+    print('building (scons, log %s)...' % os.path.relpath(log, ROOT),
+          flush=True)
+    if scons(log=log) != 0:
+        with open(log, errors='replace') as f:
+            lines = testing.tail(f.read(), 20)
+        report.result('build', False, 'scons failed', lines + ['log: ' + log])
+        return report.summary()
+    testing.run_host_tests(ROOT, BUILD, report)
+    testing.run_system_tests(ROOT, BUILD, report, arguments.platform,
+                             arguments.jobs)
+    if report.wanted('build-clang') and not arguments.platform:
+        log = os.path.join(ROOT, BUILD, 'logs', 'build-clang.log')
+        status = scons(['--cc=clang'], log=log)
+        lines = []
+        if status != 0:
+            with open(log, errors='replace') as f:
+                lines = testing.tail(f.read(), 20) + ['log: ' + log]
+        report.result('build-clang', status == 0,
+                      'scons --cc=clang failed', lines)
+    return report.summary()
+
+
+def command_iso(arguments):
+    build_or_exit(quiet=True)
+    iso = image(arguments.scenario)
+    print('vireo: hybrid BIOS+UEFI image; write it to a USB stick with\n'
+          '  sudo dd if=%s of=/dev/sdX bs=4M conv=fsync status=progress\n'
+          'serial console: COM1, 115200 8N1' % os.path.relpath(iso, ROOT),
+          file=sys.stderr)
+    print(iso)
+    return 0
+
+
+def command_debug(arguments):
+    build_or_exit()
+    iso = image(arguments.scenario)
+    kernel = os.path.join(BUILD, 'kernel', 'vireo.elf')
+    print('vireo: QEMU is stopped at the first instruction and waits for '
+          'gdb on port 1234. In another terminal:\n'
+          "  gdb %s -ex 'target remote :1234'\n"
+          'COM1 is this terminal; Ctrl-A c toggles the QEMU monitor, '
+          'Ctrl-A x quits.' % kernel, flush=True)
+    return platforms.debug(iso, arguments.platform)
+
+
+def parser():
+    top = argparse.ArgumentParser(
+        prog='vireo',
+        description='Build, boot and test Vireo, an x86-64 microkernel.',
+        epilog="Start with `./vireo run` or `./vireo test`; "
+               "`./vireo COMMAND --help` describes a command.")
+    commands = top.add_subparsers(dest='command', metavar='COMMAND')
+    commands.required = True
+
+    run = commands.add_parser(
+        'run', help='build, boot a scenario, stream its serial output',
+        description='Build, boot a scenario image, stream COM1 to the '
+                    'terminal; exit with the kernel\'s shutdown code '
+                    '(0 = success, %d = timeout, %d = no shutdown code).'
+                    % (EXIT_TIMEOUT, EXIT_NO_SHUTDOWN))
+    run.add_argument('--scenario', default='default',
+                     help='bench/scenarios/NAME.dts (default: default)')
+    run.add_argument('--platform', default='qemu', choices=platforms.PLATFORMS,
+                     help='emulator (default: qemu)')
+    run.add_argument('--timeout', type=int, default=0,
+                     help='seconds before the run counts as a hang '
+                          '(default: %d for qemu, longer for slower '
+                          'platforms)' % RUN_TIMEOUT)
+    run.set_defaults(handler=command_run)
+
+    test = commands.add_parser(
+        'test', help='build and run every test',
+        description='Build, run the host unit tests, the whole-system '
+                    'tests and the clang build; one line per test, the '
+                    'last line `N passed, M failed`; exit 1 on failure.')
+    test.add_argument('--platform', choices=platforms.PLATFORMS,
+                      help='only system tests on this platform '
+                           '(and no clang build)')
+    test.add_argument('-k', metavar='PATTERN',
+                      help='only tests whose name contains PATTERN '
+                           '(or matches it as a glob)')
+    test.add_argument('-j', '--jobs', type=int, default=2,
+                      help='emulators run in parallel (default: 2)')
+    test.set_defaults(handler=command_test)
+
+    iso = commands.add_parser(
+        'iso', help='print the path of a bootable ISO for a USB stick',
+        description='Build and print the path of a scenario\'s hybrid '
+                    'BIOS+UEFI ISO image.')
+    iso.add_argument('--scenario', default='default')
+    iso.set_defaults(handler=command_iso)
+
+    debug = commands.add_parser(
+        'debug', help='boot in QEMU waiting for gdb',
+        description='Boot a scenario in QEMU stopped at the first '
+                    'instruction, with a gdb stub on port 1234.')
+    debug.add_argument('--scenario', default='default')
+    debug.add_argument('--platform', default='qemu',
+                       choices=('qemu', 'qemu-uefi'))
+    debug.set_defaults(handler=command_debug)
+    return top
+
+
+def main(argv=None):
+    arguments = parser().parse_args(argv)
+    if getattr(arguments, 'jobs', 1) < 1:
+        sys.exit('vireo: --jobs must be at least 1')
+    os.chdir(ROOT)
+    return arguments.handler(arguments)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""The whole-system tests: which image boots where and what it must print.
+
+Each test boots build/iso/<iso>.iso on each of its platforms and passes when
+  - every `expect` regex matches the serial output, in this order (each one
+    searched after the end of the previous match);
+  - no `forbid` regex matches anywhere (FORBID_ALWAYS is added to every
+    test: a kernel panic or any `TEST FAIL` line is a failure);
+  - the kernel shut down with `code` (None: any code, but it must shut
+    down rather than hang or triple fault);
+  - all of it within `timeout` seconds (for QEMU; slower platforms get a
+    multiple, see platforms.TIMEOUT_FACTOR).
+Each `TEST PASS x` / `TEST FAIL x: why` line in a run's output is reported
+as a test of its own, named <test>/<platform>/<x>.
+
+The images are built by bench/SConscript; to add a test, add an image there
+if needed and an entry here.
+"""
+
+
+class SystemTest:
+    def __init__(self, name, iso, platforms, expect, forbid=(), code=0,
+                 timeout=30):
+        self.name = name
+        self.iso = iso
+        self.platforms = tuple(platforms)
+        self.expect = tuple(expect)
+        self.forbid = tuple(forbid)
+        self.code = code
+        self.timeout = timeout
+
+
+FORBID_ALWAYS = (r'PANIC', r'^TEST FAIL ')
+
+BANNER = r'^Vireo '
+WX_CLEAN = r'vireo: W\^X check: \d+ kernel pages, 0 writable\+executable'
+ROOT_STOPPED = r"vireo: task 'root' stopped"
+
+TESTS = [
+    SystemTest(
+        'boot-default', 'default', ('qemu', 'qemu-uefi', 'bochs'),
+        expect=[BANNER, WX_CLEAN,
+                r'root: Vireo root task, newlib printf works',
+                r'root: config:',
+                r'root: done',
+                r'vireo: shutdown \(code 0\)'],
+        forbid=[ROOT_STOPPED, r'rejected'],
+        code=0),
+    SystemTest(
+        # A user task that faults is stopped; the kernel lives on and
+        # shuts down by itself afterwards.
+        'user-fault', 'fault', ('qemu',),
+        expect=[BANNER, ROOT_STOPPED, r'vireo: shutdown \(code \d+\)'],
+        code=None),
+    SystemTest(
+        'bad-elf-truncated', 'bad-elf-truncated', ('qemu',),
+        expect=[BANNER, r'vireo: root task image rejected: \S'],
+        forbid=[ROOT_STOPPED],
+        code=2),
+    SystemTest(
+        'bad-elf-magic', 'bad-elf-magic', ('qemu',),
+        expect=[BANNER, r'vireo: root task image rejected: \S'],
+        forbid=[ROOT_STOPPED],
+        code=2),
+    SystemTest(
+        'bad-elf-phdr', 'bad-elf-phdr', ('qemu',),
+        expect=[BANNER, r'vireo: root task image rejected: \S'],
+        forbid=[ROOT_STOPPED],
+        code=2),
+    SystemTest(
+        'bad-dtb', 'bad-dtb', ('qemu',),
+        expect=[BANNER, r'root: boot configuration rejected'],
+        forbid=[ROOT_STOPPED],
+        code=3),
+]

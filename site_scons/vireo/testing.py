@@ -1,0 +1,228 @@
+"""`./vireo test`: build, then run every test and print one line per test.
+
+Three kinds of tests, all reported the same way (`PASS name` or
+`FAIL name: why`, last line `N passed, M failed`):
+  - host unit tests: every executable in build/host-tests/ is a cmocka
+    program; each cmocka test in it counts (host/<program>/<test>);
+  - whole-system tests (systests.py): boot an image in an emulator and
+    check the serial log; each `TEST PASS x` / `TEST FAIL x` line printed
+    by the guest counts as a test of its own;
+  - build-clang: the whole tree also builds with `scons --cc=clang`.
+"""
+import fnmatch
+import os
+import re
+import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from . import platforms, systests
+
+HOST_TEST_TIMEOUT = 120
+LOG_TAIL = 12
+
+
+class Report:
+    """Collects results and prints each one as it arrives (thread-safe)."""
+
+    def __init__(self, pattern=None):
+        self.pattern = pattern
+        self.passed = 0
+        self.failed = 0
+        self.lock = threading.Lock()
+
+    def wanted(self, name):
+        """True if -k PATTERN selects name (substring or glob)."""
+        if not self.pattern:
+            return True
+        if any(c in self.pattern for c in '*?['):
+            return fnmatch.fnmatch(name, self.pattern)
+        return self.pattern in name
+
+    def result(self, name, ok, why='', details=()):
+        if not self.wanted(name):
+            return
+        with self.lock:
+            if ok:
+                self.passed += 1
+                print('PASS %s' % name, flush=True)
+            else:
+                self.failed += 1
+                print('FAIL %s: %s' % (name, why), flush=True)
+                for line in details:
+                    print('    ' + line, flush=True)
+
+    def skip(self, name, why):
+        if self.wanted(name):
+            with self.lock:
+                print('SKIP %s: %s' % (name, why), flush=True)
+
+    def summary(self):
+        print('%d passed, %d failed' % (self.passed, self.failed), flush=True)
+        return 1 if self.failed else 0
+
+
+def tail(text, lines=LOG_TAIL):
+    return text.rstrip('\n').splitlines()[-lines:]
+
+
+# ---------------------------------------------------------------- host tests
+
+CMOCKA_LINE = re.compile(r'^\[\s*(RUN|OK|FAILED|SKIPPED|ERROR|LINE)\s*\] (.*)$')
+
+
+def parse_cmocka(output):
+    """Return [(test, 'ok'|'failed'|'skipped'|'crashed', [messages])] from
+    the output of one cmocka program (stdout and stderr merged)."""
+    results = []
+    current = None
+    messages = []
+    finished = set()
+    for line in output.splitlines():
+        match = CMOCKA_LINE.match(line)
+        if not match:
+            if current is not None and line.strip():
+                messages.append(line.strip())
+            continue
+        kind, rest = match.groups()
+        if kind == 'RUN':
+            current, messages = rest.strip(), []
+        elif kind in ('OK', 'FAILED', 'SKIPPED') and current is not None \
+                and rest.strip() == current:
+            results.append((current, kind.lower(), messages))
+            finished.add(current)
+            current, messages = None, []
+        elif kind in ('ERROR', 'LINE') and current is not None:
+            messages.append(rest.strip())
+    if current is not None and current not in finished:
+        results.append((current, 'crashed', messages))
+    return results
+
+
+def run_host_tests(root, build, report):
+    """Run every executable in <build>/host-tests/."""
+    directory = os.path.join(root, build, 'host-tests')
+    if not os.path.isdir(directory):
+        report.skip('host', 'no %s/host-tests/ directory yet' % build)
+        return
+    programs = sorted(
+        name for name in os.listdir(directory)
+        if os.path.isfile(os.path.join(directory, name))
+        and os.access(os.path.join(directory, name), os.X_OK))
+    for program in programs:
+        path = os.path.join(directory, program)
+        # stdbuf keeps cmocka's stdout (results) and stderr (messages) in
+        # order; both go to one pipe.
+        command = ['stdbuf', '-oL', '-eL', path]
+        name = 'host/%s' % program
+        try:
+            done = subprocess.run(command, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, cwd=root,
+                                  timeout=HOST_TEST_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            report.result(name, False, 'timeout after %d s'
+                          % HOST_TEST_TIMEOUT)
+            continue
+        output = done.stdout.decode('utf-8', errors='replace')
+        log = os.path.join(root, build, 'logs', 'host-%s.log' % program)
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        with open(log, 'w') as f:
+            f.write(output)
+        results = parse_cmocka(output)
+        for test, outcome, messages in results:
+            test_name = '%s/%s' % (name, test)
+            if outcome == 'ok':
+                report.result(test_name, True)
+            elif outcome == 'skipped':
+                report.skip(test_name, 'skipped by the test')
+            else:
+                why = messages[0] if messages else outcome
+                report.result(test_name, False, why,
+                              messages[1:LOG_TAIL] + ['log: ' + log])
+        if not results:
+            report.result(name, done.returncode == 0,
+                          'exit status %d' % done.returncode,
+                          tail(output) + ['log: ' + log])
+        elif done.returncode != 0 and all(o in ('ok', 'skipped')
+                                          for _, o, _ in results):
+            # All tests passed but the program failed (a sanitizer report
+            # at exit, a leak): that is a failure of the program.
+            report.result(name, False, 'exit status %d after its tests'
+                          % done.returncode, tail(output) + ['log: ' + log])
+
+
+# ------------------------------------------------------------ system tests
+
+def check_output(test, result):
+    """Return None if a run's output satisfies test, else why not."""
+    text = result.output
+    position = 0
+    for pattern in test.expect:
+        match = re.compile(pattern, re.MULTILINE).search(text, position)
+        if match is None:
+            return 'expected /%s/ not found%s' % (
+                pattern, ' (after earlier matches)' if position else '')
+        position = match.end()
+    for pattern in tuple(test.forbid) + systests.FORBID_ALWAYS:
+        match = re.compile(pattern, re.MULTILINE).search(text)
+        if match is not None:
+            line = text[text.rfind('\n', 0, match.start()) + 1:]
+            return 'forbidden /%s/ in: %s' % (pattern, line.split('\n')[0])
+    return None
+
+
+GUEST_TEST = re.compile(r'^TEST (PASS|FAIL) ([^\s:]+)(?::\s*(.*))?$',
+                        re.MULTILINE)
+
+
+def run_system_test(root, build, test, platform, report):
+    """Boot one test on one platform; report it and its guest TEST lines."""
+    name = '%s/%s' % (test.name, platform)
+    iso = os.path.join(root, build, 'iso', test.iso + '.iso')
+    log = os.path.join(root, build, 'logs', '%s-%s.log' % (test.name,
+                                                            platform))
+    if not os.path.exists(iso):
+        report.result(name, False, 'image %s was not built' %
+                      os.path.relpath(iso, root))
+        return
+    timeout = platforms.timeout_for(platform, test.timeout)
+    result = platforms.run(platform, iso, log, timeout)
+    details = ['serial log: %s' % os.path.relpath(log, root)]
+    details += ['| ' + line for line in tail(result.output)]
+    why = result.problem
+    if why is None:
+        why = check_output(test, result)
+    if why is None and test.code is not None and result.code != test.code:
+        why = 'shutdown code %s, expected %d' % (result.code, test.code)
+    if why is not None and result.problem is None and result.timed_out:
+        why = result.problem
+    if why is not None:
+        details += ['emulator: ' + line
+                    for line in platforms.emulator_tail(result, 5)]
+    report.result(name, why is None, why or '', details)
+    for outcome, guest_name, reason in GUEST_TEST.findall(result.output):
+        report.result('%s/%s' % (name, guest_name), outcome == 'PASS',
+                      reason or 'failed in the guest',
+                      ['serial log: %s' % os.path.relpath(log, root)])
+
+
+def run_system_tests(root, build, report, only_platform=None, workers=2):
+    jobs = []
+    for test in systests.TESTS:
+        for platform in test.platforms:
+            if only_platform and platform != only_platform:
+                continue
+            name = '%s/%s' % (test.name, platform)
+            # Run it if the pattern selects it or any of its guest lines.
+            if report.pattern and not report.wanted(name) and \
+                    not report.wanted(name + '/'):
+                continue
+            jobs.append((test, platform))
+    if only_platform and not any(p == only_platform for _, p in jobs) \
+            and not report.pattern:
+        report.skip('system', 'no system test runs on %s' % only_platform)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(run_system_test, root, build, test, platform,
+                               report) for test, platform in jobs]
+        for future in futures:
+            future.result()
