@@ -27,8 +27,21 @@
 #include <vireo/runtime.h>
 #include <vireo/sys.h>
 
+/*
+ * Two errnos: newlib's reentrant wrappers (_write_r, ...) read the plain
+ * global `errno` after calling a stub, while a program that calls write()
+ * directly reads errno the C way, through __errno() (_REENT->_errno).
+ * fail() sets both.
+ */
 #undef errno
 extern int errno;
+
+static int fail(int error)
+{
+	errno = error;
+	*__errno() = error;
+	return -1;
+}
 
 /* The root task is the only process; its "pid" for getpid and kill. */
 #define RUNTIME_PID 1
@@ -100,7 +113,7 @@ void *sbrk(ptrdiff_t increment)
 	const struct bootinfo *bi = runtime_bootinfo;
 
 	if (bi == NULL) {
-		errno = ENOMEM;
+		fail(ENOMEM);
 		return (void *)-1;
 	}
 	uintptr_t start = bi->heap_start;
@@ -111,7 +124,7 @@ void *sbrk(ptrdiff_t increment)
 	uintptr_t old_end = heap_end;
 	if (increment >= 0) {
 		if ((uintptr_t)increment > limit - old_end) {
-			errno = ENOMEM;
+			fail(ENOMEM);
 			return (void *)-1;
 		}
 		heap_end = old_end + (uintptr_t)increment;
@@ -119,7 +132,7 @@ void *sbrk(ptrdiff_t increment)
 		/* -(increment + 1) + 1 avoids overflowing PTRDIFF_MIN. */
 		uintptr_t decrement = (uintptr_t)(-(increment + 1)) + 1;
 		if (decrement > old_end - start) {
-			errno = ENOMEM;
+			fail(ENOMEM);
 			return (void *)-1;
 		}
 		heap_end = old_end - decrement;
@@ -146,14 +159,12 @@ _READ_WRITE_RETURN_TYPE write(int fd, const void *buf, size_t len)
 	if (len > INT_MAX)
 		len = left = INT_MAX;
 	if (fd != STDOUT_FILENO && fd != STDERR_FILENO) {
-		errno = EBADF;
-		return -1;
+		return fail(EBADF);
 	}
 	while (left > 0) {
 		size_t chunk = left < DEBUG_WRITE_MAX ? left : DEBUG_WRITE_MAX;
 		if (sys_debug_write(p, chunk) != STATUS_OK) {
-			errno = EIO;
-			return -1;
+			return fail(EIO);
 		}
 		p += chunk;
 		left -= chunk;
@@ -167,8 +178,7 @@ _READ_WRITE_RETURN_TYPE read(int fd, void *buf, size_t len)
 	(void)buf;
 	(void)len;
 	if (fd != STDIN_FILENO) {
-		errno = EBADF;
-		return -1;
+		return fail(EBADF);
 	}
 	return 0;
 }
@@ -176,8 +186,7 @@ _READ_WRITE_RETURN_TYPE read(int fd, void *buf, size_t len)
 int close(int fd)
 {
 	if (!is_console(fd)) {
-		errno = EBADF;
-		return -1;
+		return fail(EBADF);
 	}
 	return 0;
 }
@@ -186,16 +195,14 @@ off_t lseek(int fd, off_t offset, int whence)
 {
 	(void)offset;
 	(void)whence;
-	errno = is_console(fd) ? ESPIPE : EBADF;
-	return -1;
+	return fail(is_console(fd) ? ESPIPE : EBADF);
 }
 
 /* The console is a character device, so newlib line-buffers stdout. */
 int fstat(int fd, struct stat *st)
 {
 	if (!is_console(fd)) {
-		errno = EBADF;
-		return -1;
+		return fail(EBADF);
 	}
 	memset(st, 0, sizeof(*st));
 	st->st_mode = S_IFCHR | 0620;
@@ -206,7 +213,7 @@ int fstat(int fd, struct stat *st)
 int isatty(int fd)
 {
 	if (!is_console(fd)) {
-		errno = EBADF;
+		fail(EBADF);
 		return 0;
 	}
 	return 1;
@@ -217,31 +224,27 @@ int open(const char *path, int flags, ...)
 {
 	(void)path;
 	(void)flags;
-	errno = ENOENT;
-	return -1;
+	return fail(ENOENT);
 }
 
 int stat(const char *path, struct stat *st)
 {
 	(void)path;
 	(void)st;
-	errno = ENOENT;
-	return -1;
+	return fail(ENOENT);
 }
 
 int link(const char *old_path, const char *new_path)
 {
 	(void)old_path;
 	(void)new_path;
-	errno = ENOENT;
-	return -1;
+	return fail(ENOENT);
 }
 
 int unlink(const char *path)
 {
 	(void)path;
-	errno = ENOENT;
-	return -1;
+	return fail(ENOENT);
 }
 
 /* End the program without running atexit handlers or flushing stdio
@@ -264,8 +267,7 @@ pid_t getpid(void)
 int kill(pid_t pid, int signal_number)
 {
 	if (pid != RUNTIME_PID) {
-		errno = ESRCH;
-		return -1;
+		return fail(ESRCH);
 	}
 	runtime_log("user: killed by a signal, exiting\n");
 	sys_thread_exit(128 + signal_number);
@@ -275,8 +277,7 @@ int kill(pid_t pid, int signal_number)
  * fork/exec; there is no clock system call yet. */
 pid_t fork(void)
 {
-	errno = ENOSYS;
-	return -1;
+	return fail(ENOSYS);
 }
 
 int execve(const char *path, char *const argv[], char *const envp[])
@@ -284,21 +285,19 @@ int execve(const char *path, char *const argv[], char *const envp[])
 	(void)path;
 	(void)argv;
 	(void)envp;
-	errno = ENOSYS;
-	return -1;
+	return fail(ENOSYS);
 }
 
 pid_t wait(int *status)
 {
 	(void)status;
-	errno = ECHILD;
-	return -1;
+	return fail(ECHILD);
 }
 
 clock_t times(struct tms *buf)
 {
 	(void)buf;
-	errno = ENOSYS;
+	fail(ENOSYS);
 	return (clock_t)-1;
 }
 
@@ -306,6 +305,5 @@ int gettimeofday(struct timeval *tv, void *timezone)
 {
 	(void)tv;
 	(void)timezone;
-	errno = ENOSYS;
-	return -1;
+	return fail(ENOSYS);
 }
