@@ -1,0 +1,122 @@
+/*
+ * 8259 PIC, local APIC and IOAPIC setup (see apic.h). The kernel uses the
+ * local APIC in xAPIC (MMIO) mode, which QEMU, Bochs and every x86-64 PC
+ * have; nothing is routed yet: the kernel-core issue binds IOAPIC pins to
+ * user-level handler threads.
+ */
+#include "apic.h"
+#include "arch.h"
+#include "console.h"
+#include "paging.h"
+#include "x86.h"
+
+/* Local APIC registers: SDM vol. 3A §11.4.1 table 11-1 (byte offsets). */
+#define LAPIC_ID 0x20
+#define LAPIC_VERSION 0x30
+#define LAPIC_TPR 0x80
+#define LAPIC_EOI 0xb0
+#define LAPIC_SVR 0xf0
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
+#define LAPIC_LVT_ERROR 0x370
+#define LAPIC_SVR_ENABLE (1u << 8)
+#define LAPIC_LVT_MASKED (1u << 16)
+#define LAPIC_LVT_NMI (4u << 8)
+#define APIC_BASE_ENABLE (1ull << 11)
+
+/* IOAPIC: index/data window (82093AA data sheet §3.0). */
+#define IOAPIC_REGSEL 0x00
+#define IOAPIC_WINDOW 0x10
+#define IOAPIC_ID 0x00
+#define IOAPIC_VERSION 0x01
+#define IOAPIC_REDIRECTION(pin) (0x10 + 2 * (pin))
+#define IOAPIC_MASKED (1u << 16)
+
+static volatile uint32_t *lapic;
+
+static uint32_t lapic_read(unsigned reg)
+{
+	return lapic[reg / 4];
+}
+
+static void lapic_write(unsigned reg, uint32_t v)
+{
+	lapic[reg / 4] = v;
+}
+
+void pic_disable(void)
+{
+	/* ICW1..ICW4 (8259A data sheet): remap to 32..47, then mask all. */
+	static const uint8_t icw[2][4] = {
+		{0x11, VECTOR_PIC_BASE, 0x04, 0x01},
+		{0x11, VECTOR_PIC_BASE + 8, 0x02, 0x01},
+	};
+	for (int pic = 0; pic < 2; pic++) {
+		uint16_t command = pic ? 0xa0 : 0x20, data = command + 1;
+		outb(command, icw[pic][0]);
+		for (int i = 1; i < 4; i++)
+			outb(data, icw[pic][i]);
+		outb(data, 0xff);
+	}
+}
+
+void lapic_init(const struct acpi_info *acpi)
+{
+	uint64_t base = acpi->has_madt ? acpi->lapic_address
+				       : rdmsr(MSR_APIC_BASE) & 0xffffff000ull;
+	wrmsr(MSR_APIC_BASE, (rdmsr(MSR_APIC_BASE) & ~0xffffff000ull) | base | APIC_BASE_ENABLE);
+	lapic = paging_map_mmio(base, PAGE_SIZE);
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT0, LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT1, LAPIC_LVT_NMI);
+	lapic_write(LAPIC_LVT_ERROR, LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | VECTOR_SPURIOUS);
+	uint32_t version = lapic_read(LAPIC_VERSION);
+	kprintf("lapic: base 0x%lx, id %u, version 0x%x, %u LVT entries\n", base, lapic_id(),
+		version & 0xff, ((version >> 16) & 0xff) + 1);
+}
+
+void lapic_eoi(void)
+{
+	lapic_write(LAPIC_EOI, 0);
+}
+
+uint32_t lapic_id(void)
+{
+	return lapic_read(LAPIC_ID) >> 24;
+}
+
+static uint32_t ioapic_read(volatile uint32_t *io, uint32_t reg)
+{
+	io[IOAPIC_REGSEL / 4] = reg;
+	return io[IOAPIC_WINDOW / 4];
+}
+
+static void ioapic_write(volatile uint32_t *io, uint32_t reg, uint32_t v)
+{
+	io[IOAPIC_REGSEL / 4] = reg;
+	io[IOAPIC_WINDOW / 4] = v;
+}
+
+void ioapic_init(const struct acpi_info *acpi)
+{
+	for (size_t i = 0; i < acpi->ioapic_count; i++) {
+		const struct acpi_ioapic *a = &acpi->ioapics[i];
+		volatile uint32_t *io = paging_map_mmio(a->address, PAGE_SIZE);
+		uint32_t version = ioapic_read(io, IOAPIC_VERSION);
+		unsigned pins = ((version >> 16) & 0xff) + 1;
+		for (unsigned pin = 0; pin < pins; pin++) {
+			ioapic_write(io, IOAPIC_REDIRECTION(pin), IOAPIC_MASKED);
+			ioapic_write(io, IOAPIC_REDIRECTION(pin) + 1, 0);
+		}
+		kprintf("ioapic: id %u at 0x%lx, version 0x%x, GSIs %u-%u, all masked\n", a->id,
+			a->address, version & 0xff, a->gsi_base, a->gsi_base + pins - 1);
+	}
+	for (size_t i = 0; i < acpi->override_count && i < ACPI_MAX_OVERRIDES; i++) {
+		const struct acpi_override *o = &acpi->overrides[i];
+		kprintf("ioapic: ISA IRQ %u -> GSI %u (flags 0x%x)\n", o->source_irq, o->gsi,
+			o->flags);
+	}
+}

@@ -1,0 +1,33 @@
+/*
+ * Interrupt controllers: the legacy 8259 PICs (remapped and masked), the
+ * local APIC of each CPU and the IOAPICs. Intel SDM vol. 3A chapter 11
+ * (local APIC); Intel 82093AA IOAPIC data sheet.
+ */
+#ifndef VIREO_APIC_H
+#define VIREO_APIC_H
+
+#include <stdint.h>
+
+#include "acpi.h"
+
+/* Vectors: 0..31 exceptions, 32..47 where the masked PICs would deliver,
+ * 48..239 device interrupts, the top ones for the kernel itself. */
+#define VECTOR_PIC_BASE 32
+#define VECTOR_DEVICE_BASE 48
+#define VECTOR_LAPIC_TIMER 0xf0
+#define VECTOR_SPURIOUS 0xff
+
+/* Masks both PICs for good (after remapping them off the exception
+ * vectors, so a stray one is recognizable). */
+void pic_disable(void);
+
+/* Enables this CPU's local APIC at the ACPI-reported base, all local
+ * interrupts masked, and prints what it found. */
+void lapic_init(const struct acpi_info *acpi);
+void lapic_eoi(void);
+uint32_t lapic_id(void);
+
+/* Maps every IOAPIC, masks all its pins and prints what it found. */
+void ioapic_init(const struct acpi_info *acpi);
+
+#endif

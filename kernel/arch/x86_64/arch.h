@@ -1,0 +1,109 @@
+/*
+ * The x86-64 pieces that generic kernel code sees: the saved register
+ * frame, the per-CPU block, CPU features, and the arch entry points
+ * (descriptor tables, paging, interrupt controllers, timers).
+ */
+#ifndef VIREO_ARCH_H
+#define VIREO_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layout.h"
+
+/* A thread's user registers, laid out as entry.S pushes them. */
+struct frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error_code;
+	uint64_t rip, cs, rflags, rsp, ss; /* the CPU's interrupt frame */
+};
+_Static_assert(sizeof(struct frame) == 176, "entry.S frame layout");
+_Static_assert(sizeof(struct frame) % 16 == 0, "TSS.rsp0 must stay 16-aligned");
+_Static_assert(offsetof(struct frame, rcx) == 96, "entry.S FRAME_RCX");
+_Static_assert(offsetof(struct frame, r11) == 32, "entry.S FRAME_R11");
+_Static_assert(offsetof(struct frame, rdi) == 72, "entry.S FRAME_RDI");
+_Static_assert(offsetof(struct frame, vector) == 120, "entry.S FRAME_VECTOR");
+_Static_assert(offsetof(struct frame, rip) == 136, "entry.S FRAME_RIP");
+_Static_assert(offsetof(struct frame, cs) == 144, "entry.S FRAME_CS");
+_Static_assert(offsetof(struct frame, rflags) == 152, "entry.S FRAME_RFLAGS");
+_Static_assert(offsetof(struct frame, rsp) == 160, "entry.S FRAME_RSP");
+
+/* 64-bit TSS: Intel SDM vol. 3A §8.7, figure 8-11. */
+struct __attribute__((packed)) tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];   /* +4: stacks for CPL 0..2 */
+	uint64_t reserved1;
+	uint64_t ist[7];   /* +36: interrupt stack table 1..7 */
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base; /* +102 */
+};
+_Static_assert(sizeof(struct tss) == 104, "SDM vol. 3A figure 8-11");
+
+struct thread;
+
+/*
+ * Per-CPU data, reached through %gs in the kernel (GS base = this block).
+ * The first fields are used by entry.S; their offsets are in layout.h.
+ */
+struct percpu {
+	struct percpu *self;
+	uint64_t kernel_stack_top;
+	uint64_t frame_end;          /* end of the current thread's frame */
+	uint64_t user_rsp;           /* scratch for syscall_entry */
+	struct thread *current;
+	struct thread *fpu_owner;    /* whose FPU/SSE state is in the registers */
+	unsigned cpu;
+	uint32_t lapic_id;
+	struct tss tss;
+	uint64_t gdt[9];
+};
+_Static_assert(offsetof(struct percpu, self) == PERCPU_SELF, "layout.h");
+_Static_assert(offsetof(struct percpu, kernel_stack_top) == PERCPU_KERNEL_STACK_TOP, "layout.h");
+_Static_assert(offsetof(struct percpu, frame_end) == PERCPU_FRAME_END, "layout.h");
+_Static_assert(offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "layout.h");
+
+static inline struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+	__asm__("mov %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+/* CPU features (cpu.c), detected once at boot. */
+struct cpu_features {
+	char vendor[13];
+	char brand[49];
+	uint32_t family, model, stepping;
+	bool svm, npt, vmx, ept, vpid, x2apic, tsc_deadline, invariant_tsc;
+	bool fsgsbase, nx, page1g, xsave;
+	uint32_t svm_asids;
+};
+extern struct cpu_features cpu_features;
+
+void cpu_detect_features(void);
+void cpu_print_features(void);
+void cpu_init(struct percpu *p, uint64_t kernel_stack_top);
+void cpu_set_frame(struct percpu *p, struct frame *f);
+
+/* entry.S */
+extern const uint64_t vector_entries[256];
+void syscall_entry(void);
+_Noreturn void return_to_user(struct frame *f);
+
+/* serial.c: COM1 console. */
+void serial_init(void);
+void serial_write(const char *s, size_t len);
+
+/* platform.c: leave the emulator (or halt a real PC) with an exit code. */
+_Noreturn void platform_shutdown(int code);
+
+/* Physical memory through the direct map (paging.c). */
+static inline void *phys_to_virt(uint64_t phys)
+{
+	return (void *)(phys + DIRECT_MAP_BASE);
+}
+
+#endif

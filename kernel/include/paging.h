@@ -1,0 +1,62 @@
+/*
+ * Page tables: the kernel's own mappings (direct map, image, MMIO window)
+ * and user address spaces. 4-level paging, Intel SDM vol. 3A §4.5.
+ * All functions expect interrupts off (as the whole kernel runs).
+ */
+#ifndef VIREO_PAGING_H
+#define VIREO_PAGING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "uapi/vireo/status.h"
+
+#define PAGE_SIZE 4096ull
+
+/* Rights of a user mapping. */
+enum map_rights {
+	MAP_READ = 0,           /* always implied */
+	MAP_WRITE = 1 << 0,
+	MAP_EXECUTE = 1 << 1,
+};
+
+/* Builds the kernel page tables for RAM up to max_phys and switches to
+ * them. Panics when out of memory (nothing can run without them). */
+void paging_init(uint64_t max_phys);
+
+/* Physical address of the kernel's PML4 (the template for all tasks). */
+uint64_t paging_kernel_root(void);
+
+/* A new address space sharing the kernel half; 0 when out of memory. */
+uint64_t paging_create_address_space(void);
+
+/*
+ * Maps one 4 KiB user page va -> pa with the given rights. Returns
+ * STATUS_BAD_ADDRESS for a va outside user space or unaligned, STATUS_BUSY
+ * when va is mapped already, STATUS_NO_MEM when a page table could not be
+ * allocated (what was allocated so far stays, reclaimed with the space).
+ */
+enum status paging_map_user(uint64_t root, uint64_t va, uint64_t pa, unsigned rights);
+
+/*
+ * Translates a user virtual address by walking root's tables in software:
+ * the physical address, or PAGING_NO_ACCESS unless the page is present,
+ * user-accessible and (if want_write) writable at every level.
+ */
+#define PAGING_NO_ACCESS (~0ull)
+uint64_t paging_user_to_phys(uint64_t root, uint64_t va, int want_write);
+
+/* Maps device memory uncached into the kernel's MMIO window. Panics when
+ * the window or memory is exhausted (boot-time only). */
+volatile void *paging_map_mmio(uint64_t phys, size_t size);
+
+/* Counts mapped 4 KiB pages in the upper (kernel) or lower (user) half of
+ * an address space, and how many of them are writable and executable. */
+struct wx_report {
+	uint64_t pages;
+	uint64_t writable_executable;
+	uint64_t first_bad_va;
+};
+struct wx_report paging_check_wx(uint64_t root, int kernel_half);
+
+#endif

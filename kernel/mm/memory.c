@@ -1,0 +1,94 @@
+/*
+ * The kernel's physical memory (see memory.h). The allocator hands out the
+ * lowest frames first, so everything allocated while only the boot page
+ * tables exist (they map the first 4 GiB) is reachable through them.
+ */
+#include "arch.h"
+#include "console.h"
+#include "frame.h"
+#include "kstring.h"
+#include "memory.h"
+
+extern char kernel_image_end[];
+
+static struct frame_allocator frames;
+static uint64_t direct_map_end;
+
+static const char *memory_type_name(uint32_t type)
+{
+	switch (type) {
+	case MB2_MEMORY_AVAILABLE: return "available";
+	case MB2_MEMORY_ACPI_RECLAIMABLE: return "ACPI reclaimable";
+	case MB2_MEMORY_NVS: return "ACPI NVS";
+	case MB2_MEMORY_BADRAM: return "bad RAM";
+	default: return "reserved";
+	}
+}
+
+static void *frame_to_virt(uint64_t phys)
+{
+	return phys_to_virt(phys);
+}
+
+void memory_init(const struct mb2_info *boot, uint64_t info_phys)
+{
+	static struct mem_range usable[MB2_MAX_MEMORY_RANGES];
+	size_t n = 0;
+	uint64_t usable_bytes = 0;
+	direct_map_end = 4ull << 30;
+	if (boot->memory_range_count == 0)
+		panic("the boot loader passed no memory map");
+	for (size_t i = 0; i < boot->memory_range_count; i++) {
+		const struct mb2_memory_range *r = &boot->memory_ranges[i];
+		kprintf("memory: %016lx-%016lx %s\n", r->base, r->base + r->length - 1,
+			memory_type_name(r->type));
+		if (r->type != MB2_MEMORY_AVAILABLE)
+			continue;
+		usable[n++] = (struct mem_range){r->base, r->length};
+		usable_bytes += r->length;
+		if (r->base + r->length > direct_map_end)
+			direct_map_end = r->base + r->length;
+	}
+
+	struct mem_range reserved[2 + MB2_MAX_MODULES];
+	size_t m = 0;
+	reserved[m++] = (struct mem_range){KERNEL_PHYS,
+					   (uint64_t)kernel_image_end - KERNEL_VIRT - KERNEL_PHYS};
+	reserved[m++] = (struct mem_range){info_phys, boot->total_size};
+	for (size_t i = 0; i < boot->module_count; i++)
+		reserved[m++] = (struct mem_range){boot->modules[i].start,
+						   boot->modules[i].end - boot->modules[i].start};
+
+	frames.phys_to_virt = frame_to_virt;
+	frame_init(&frames, usable, n, reserved, m);
+	if (frames.dropped_ranges)
+		kprintf("memory: %lu bytes in %lu ranges not used: too many pieces\n",
+			frames.dropped_bytes, (uint64_t)frames.dropped_ranges);
+	kprintf("memory: %lu MiB usable, %lu MiB free for the kernel and tasks\n",
+		usable_bytes >> 20, (frame_count_free(&frames) * FRAME_SIZE) >> 20);
+}
+
+uint64_t memory_direct_map_end(void)
+{
+	return direct_map_end;
+}
+
+uint64_t page_alloc(void)
+{
+	uint64_t page = frame_alloc(&frames);
+	if (page)
+		memset(phys_to_virt(page), 0, FRAME_SIZE);
+	return page;
+}
+
+void page_free(uint64_t phys)
+{
+	const char *error = frame_free(&frames, phys);
+	if (error)
+		panic("page_free(0x%lx): %s", phys, error);
+}
+
+uint64_t memory_free_pages(void)
+{
+	return frame_count_free(&frames);
+}
