@@ -137,4 +137,9 @@ void root_task_create(const struct mb2_info *boot, uint64_t tsc_khz, uint64_t hp
 		panic("root task: out of memory");
 	kprintf("vireo: root task loaded: %lu segments, entry 0x%lx, %lu modules\n",
 		(uint64_t)elf.segment_count, elf.entry, (uint64_t)boot->module_count);
+	struct wx_report wx = paging_check_wx(task->page_table_root, 0);
+	kprintf("vireo: W^X check: root task: %lu user pages, %lu writable+executable\n",
+		wx.pages, wx.writable_executable);
+	if (wx.writable_executable)
+		panic("root task page 0x%lx is writable and executable", wx.first_bad_va);
 }
