@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 
-from . import platforms, testing
+from . import platforms, systests, testing
 
 ROOT = os.environ.get('VIREO_ROOT') or os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__))))
@@ -45,27 +45,30 @@ def scons(arguments=(), log=None, quiet=False):
                            stdout=sys.stderr if quiet else None)
 
 
-def image(scenario):
-    """Return the path of a scenario's ISO, or exit with a clear message."""
-    iso = os.path.join(ROOT, BUILD, 'iso', scenario + '.iso')
-    if not os.path.exists(iso):
-        directory = os.path.join(ROOT, BUILD, 'iso')
-        known = sorted(n[:-4] for n in os.listdir(directory)
-                       if n.endswith('.iso')) if os.path.isdir(directory) \
-            else []
-        sys.exit('vireo: no image for scenario %r (known: %s; scenarios '
-                 'are bench/scenarios/*.dts)' % (
-                     scenario, ', '.join(known) or 'none built'))
-    return iso
+def known_images():
+    """Return the image names bench/SConscript builds: the scenarios and
+    the images of the whole-system tests."""
+    scenarios = os.path.join(ROOT, 'bench', 'scenarios')
+    names = {n[:-4] for n in os.listdir(scenarios) if n.endswith('.dts')} \
+        if os.path.isdir(scenarios) else set()
+    names.update(test.iso for test in systests.TESTS)
+    return sorted(names)
 
 
-def build_or_exit(quiet=False):
-    if scons(quiet=quiet) != 0:
-        sys.exit('vireo: the build failed (see the messages above)')
+def image(scenario, quiet=False):
+    """Build only a scenario's ISO (and what it needs); return its path,
+    or exit with a clear message."""
+    known = known_images()
+    if scenario not in known:
+        sys.exit('vireo: unknown scenario %r (known: %s; scenarios are '
+                 'bench/scenarios/*.dts)' % (scenario, ', '.join(known)))
+    iso = os.path.join(BUILD, 'iso', scenario + '.iso')
+    if scons([iso], quiet=quiet) != 0 or not os.path.exists(iso):
+        sys.exit('vireo: building %s failed (see the messages above)' % iso)
+    return os.path.join(ROOT, iso)
 
 
 def command_run(arguments):
-    build_or_exit()
     iso = image(arguments.scenario)
     log = os.path.join(ROOT, BUILD, 'logs', 'run-%s-%s.log' % (
         arguments.scenario, arguments.platform))
@@ -115,8 +118,7 @@ def command_test(arguments):
 
 
 def command_iso(arguments):
-    build_or_exit(quiet=True)
-    iso = image(arguments.scenario)
+    iso = image(arguments.scenario, quiet=True)
     print('vireo: hybrid BIOS+UEFI image; write it to a USB stick with\n'
           '  sudo dd if=%s of=/dev/sdX bs=4M conv=fsync status=progress\n'
           'serial console: COM1, 115200 8N1' % os.path.relpath(iso, ROOT),
@@ -126,7 +128,6 @@ def command_iso(arguments):
 
 
 def command_debug(arguments):
-    build_or_exit()
     iso = image(arguments.scenario)
     kernel = os.path.join(BUILD, 'kernel', 'vireo.elf')
     print('vireo: QEMU is stopped at the first instruction and waits for '

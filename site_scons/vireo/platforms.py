@@ -203,6 +203,8 @@ def run(platform, iso, log_path, timeout, echo=None):
     """
     if platform not in PLATFORMS:
         raise ValueError('unknown platform %r' % platform)
+    iso = os.path.abspath(iso)
+    log_path = os.path.abspath(log_path)
     result = RunResult(platform, log_path)
     os.makedirs(os.path.dirname(os.path.abspath(log_path)), exist_ok=True)
     work_dir = log_path + '.d'
