@@ -390,9 +390,11 @@ static const char *check_rsdp(const uint8_t *r, size_t len, struct acpi_info *ou
 	out->oem_id[6] = '\0';
 	if (r[15] < 2)
 		return NULL;
+	if (len < sizeof(struct acpi_rsdp))
+		return fail(err, errlen, "RSDP revision %u needs %zu bytes, only %zu "
+			    "available", r[15], sizeof(struct acpi_rsdp), len);
 	length = read32(r + 20);
-	if (len < sizeof(struct acpi_rsdp) || length < sizeof(struct acpi_rsdp) ||
-	    length > len)
+	if (length < sizeof(struct acpi_rsdp) || length > len)
 		return fail(err, errlen, "RSDP revision %u: length %u, but %zu bytes "
 			    "available (need at least %zu)", r[15], length, len,
 			    sizeof(struct acpi_rsdp));
