@@ -100,7 +100,8 @@ def command_test(arguments):
     if scons(log=log) != 0:
         with open(log, errors='replace') as f:
             lines = testing.tail(f.read(), 20)
-        report.result('build', False, 'scons failed', lines + ['log: ' + log])
+        report.result('build', False, 'scons failed',
+                      lines + ['log: ' + os.path.relpath(log, ROOT)])
         return report.summary()
     testing.run_host_tests(ROOT, BUILD, report)
     testing.run_system_tests(ROOT, BUILD, report, arguments.platform,
@@ -111,7 +112,8 @@ def command_test(arguments):
         lines = []
         if status != 0:
             with open(log, errors='replace') as f:
-                lines = testing.tail(f.read(), 20) + ['log: ' + log]
+                lines = testing.tail(f.read(), 20) + [
+                    'log: ' + os.path.relpath(log, ROOT)]
         report.result('build-clang', status == 0,
                       'scons --cc=clang failed', lines)
     return report.summary()

@@ -29,7 +29,7 @@ class SystemTest:
         self.timeout = timeout
 
 
-FORBID_ALWAYS = (r'PANIC', r'^TEST FAIL ')
+FORBID_ALWAYS = (r'PANIC', r'vireo: kernel fault', r'^TEST FAIL ')
 
 BANNER = r'^Vireo '
 WX_CLEAN = r'vireo: W\^X check: \d+ kernel pages, 0 writable\+executable'
@@ -37,7 +37,7 @@ ROOT_STOPPED = r"vireo: task 'root' stopped"
 
 TESTS = [
     SystemTest(
-        'boot-default', 'default', ('qemu', 'qemu-uefi', 'bochs'),
+        'boot-default', 'default', ('qemu', 'qemu-uefi', 'bochs', 'bochs-svm'),
         expect=[BANNER, WX_CLEAN,
                 r'root: Vireo root task, newlib printf works',
                 r'root: config:',
@@ -48,7 +48,7 @@ TESTS = [
     SystemTest(
         # A user task that faults is stopped; the kernel lives on and
         # shuts down by itself afterwards.
-        'user-fault', 'fault', ('qemu',),
+        'user-fault', 'fault', ('qemu', 'bochs'),
         expect=[BANNER, ROOT_STOPPED, r'vireo: shutdown \(code \d+\)'],
         code=None),
     SystemTest(
