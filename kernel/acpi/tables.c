@@ -14,6 +14,7 @@
 #include <acpi.h>
 #include <format.h>
 #include <kstring.h>
+#include <unaligned.h>
 #include <stdarg.h>
 
 /* Bounds on what a sane firmware produces; larger is treated as corrupt. */
@@ -42,19 +43,6 @@ static void warn(struct acpi_info *out, const char *fmt, ...)
 	out->warning_count++;
 }
 
-static const char *fail(char *err, size_t errlen, const char *fmt, ...)
-	FORMAT_CHECK(3, 4);
-
-static const char *fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	vformat(err, errlen, fmt, args);
-	va_end(args);
-	return err;
-}
-
 static uint8_t sum(const uint8_t *p, size_t n)
 {
 	uint8_t s = 0;
@@ -62,30 +50,6 @@ static uint8_t sum(const uint8_t *p, size_t n)
 	while (n--)
 		s = (uint8_t)(s + *p++);
 	return s;
-}
-
-static uint16_t read16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t read32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t read64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
 }
 
 /* A printable copy of a 4-character signature, for messages. */
@@ -113,7 +77,7 @@ static const uint8_t *map_table(struct parser *p, uint64_t phys, uint32_t *lengt
 		return NULL;
 	}
 	signature_text(h, sig);
-	*length = read32(h + 4);
+	*length = read_u32(h + 4);
 	if (*length < sizeof(struct acpi_header)) {
 		*why = "length shorter than the 36-byte header";
 		return NULL;
@@ -128,7 +92,7 @@ static const uint8_t *map_table(struct parser *p, uint64_t phys, uint32_t *lengt
 		return NULL;
 	}
 	/* The header may have changed between the two maps: re-check. */
-	if (read32(t + 4) != *length) {
+	if (read_u32(t + 4) != *length) {
 		*why = "length changed while mapping";
 		return NULL;
 	}
@@ -197,18 +161,18 @@ static void parse_madt_entry(struct acpi_info *out, const uint8_t *e)
 
 	switch (e[0]) {
 	case ACPI_MADT_LOCAL_APIC: /* §5.2.12.2 */
-		add_cpu(out, e[3], e[2], read32(e + 4), false);
+		add_cpu(out, e[3], e[2], read_u32(e + 4), false);
 		break;
 	case ACPI_MADT_LOCAL_X2APIC: /* §5.2.12.12 */
-		add_cpu(out, read32(e + 4), read32(e + 12), read32(e + 8), true);
+		add_cpu(out, read_u32(e + 4), read_u32(e + 12), read_u32(e + 8), true);
 		break;
 	case ACPI_MADT_IO_APIC: /* §5.2.12.3 */
 		if (out->ioapic_count < ACPI_MAX_IOAPICS) {
 			struct acpi_ioapic *io = &out->ioapics[out->ioapic_count];
 
 			io->id = e[2];
-			io->address = read32(e + 4);
-			io->gsi_base = read32(e + 8);
+			io->address = read_u32(e + 4);
+			io->gsi_base = read_u32(e + 8);
 		} else if (out->ioapic_count == ACPI_MAX_IOAPICS) {
 			warn(out, "MADT: more than %d I/O APICs, the rest ignored",
 			     ACPI_MAX_IOAPICS);
@@ -221,8 +185,8 @@ static void parse_madt_entry(struct acpi_info *out, const uint8_t *e)
 
 			o->bus = e[2];
 			o->source_irq = e[3];
-			o->gsi = read32(e + 4);
-			o->flags = read16(e + 8);
+			o->gsi = read_u32(e + 4);
+			o->flags = read_u16(e + 8);
 		} else if (out->override_count == ACPI_MAX_OVERRIDES) {
 			warn(out, "MADT: more than %d interrupt source overrides, "
 			     "the rest ignored", ACPI_MAX_OVERRIDES);
@@ -230,26 +194,26 @@ static void parse_madt_entry(struct acpi_info *out, const uint8_t *e)
 		out->override_count++;
 		break;
 	case ACPI_MADT_NMI_SOURCE: /* §5.2.12.6 */
-		nmi.flags = read16(e + 2);
-		nmi.gsi = read32(e + 4);
+		nmi.flags = read_u16(e + 2);
+		nmi.gsi = read_u32(e + 4);
 		add_nmi(out, &nmi);
 		break;
 	case ACPI_MADT_LOCAL_APIC_NMI: /* §5.2.12.7 */
 		nmi.local = true;
 		nmi.processor_uid = e[2] == 0xff ? 0xffffffffu : e[2];
-		nmi.flags = read16(e + 3);
+		nmi.flags = read_u16(e + 3);
 		nmi.lint = e[5];
 		add_nmi(out, &nmi);
 		break;
 	case ACPI_MADT_LOCAL_X2APIC_NMI: /* §5.2.12.13 */
 		nmi.local = true;
-		nmi.flags = read16(e + 2);
-		nmi.processor_uid = read32(e + 4);
+		nmi.flags = read_u16(e + 2);
+		nmi.processor_uid = read_u32(e + 4);
 		nmi.lint = e[8];
 		add_nmi(out, &nmi);
 		break;
 	case ACPI_MADT_LOCAL_APIC_OVERRIDE: /* §5.2.12.8 */
-		out->lapic_address = read64(e + 4);
+		out->lapic_address = read_u64(e + 4);
 		break;
 	default:
 		break; /* SAPIC, GIC, ... : not on x86 PCs */
@@ -271,8 +235,8 @@ static void parse_madt(struct acpi_info *out, const uint8_t *t, uint32_t length)
 		return;
 	}
 	out->has_madt = true;
-	out->lapic_address = read32(t + 36);
-	out->legacy_pic = read32(t + 40) & ACPI_MADT_PCAT_COMPAT;
+	out->lapic_address = read_u32(t + 36);
+	out->legacy_pic = read_u32(t + 40) & ACPI_MADT_PCAT_COMPAT;
 
 	while (offset < length) {
 		const uint8_t *e = t + offset;
@@ -321,18 +285,18 @@ static void parse_hpet(struct acpi_info *out, const uint8_t *t, uint32_t length)
 		     "memory; HPET ignored", t[40]);
 		return;
 	}
-	address = read64(t + 44);
+	address = read_u64(t + 44);
 	if (address == 0 || address % 1024) {
 		/* The register block is 1 KiB and 1 KiB aligned (HPET spec §2.3.1). */
 		warn(out, "HPET: base address 0x%lx is not 1 KiB aligned; HPET "
 		     "ignored", address);
 		return;
 	}
-	id = read32(t + 36);
+	id = read_u32(t + 36);
 	out->has_hpet = true;
 	out->hpet_address = address;
 	out->hpet_number = t[52];
-	out->hpet_minimum_tick = read16(t + 53);
+	out->hpet_minimum_tick = read_u16(t + 53);
 	out->hpet_comparators = (uint8_t)(ACPI_HPET_ID_LAST_COMPARATOR(id) + 1);
 	out->hpet_64bit = ACPI_HPET_ID_COUNT_SIZE_64(id);
 	out->hpet_legacy_capable = ACPI_HPET_ID_LEGACY_CAPABLE(id);
@@ -376,12 +340,12 @@ static const char *check_rsdp(const uint8_t *r, size_t len, struct acpi_info *ou
 	uint32_t length;
 
 	if (len < ACPI_RSDP_V1_LENGTH)
-		return fail(err, errlen, "RSDP of %zu bytes is shorter than %d", len,
+		return format_error(err, errlen, "RSDP of %zu bytes is shorter than %d", len,
 			    ACPI_RSDP_V1_LENGTH);
 	if (memcmp(r, "RSD PTR ", 8))
-		return fail(err, errlen, "RSDP signature is not \"RSD PTR \"");
+		return format_error(err, errlen, "RSDP signature is not \"RSD PTR \"");
 	if (sum(r, ACPI_RSDP_V1_LENGTH))
-		return fail(err, errlen, "RSDP checksum of the first 20 bytes is wrong");
+		return format_error(err, errlen, "RSDP checksum of the first 20 bytes is wrong");
 	out->rsdp_revision = r[15];
 	memcpy(out->oem_id, r + 9, 6);
 	for (int i = 0; i < 6; i++)
@@ -391,15 +355,15 @@ static const char *check_rsdp(const uint8_t *r, size_t len, struct acpi_info *ou
 	if (r[15] < 2)
 		return NULL;
 	if (len < sizeof(struct acpi_rsdp))
-		return fail(err, errlen, "RSDP revision %u needs %zu bytes, only %zu "
+		return format_error(err, errlen, "RSDP revision %u needs %zu bytes, only %zu "
 			    "available", r[15], sizeof(struct acpi_rsdp), len);
-	length = read32(r + 20);
+	length = read_u32(r + 20);
 	if (length < sizeof(struct acpi_rsdp) || length > len)
-		return fail(err, errlen, "RSDP revision %u: length %u, but %zu bytes "
+		return format_error(err, errlen, "RSDP revision %u: length %u, but %zu bytes "
 			    "available (need at least %zu)", r[15], length, len,
 			    sizeof(struct acpi_rsdp));
 	if (sum(r, length))
-		return fail(err, errlen, "RSDP extended checksum is wrong");
+		return format_error(err, errlen, "RSDP extended checksum is wrong");
 	return NULL;
 }
 
@@ -417,10 +381,10 @@ const char *acpi_parse(uint64_t rsdp_phys_or_0, const void *rsdp_copy,
 
 	memset(out, 0, sizeof(*out));
 	if (!map)
-		return fail(err, errlen, "no map function");
+		return format_error(err, errlen, "no map function");
 	if (!r) {
 		if (!rsdp_phys_or_0)
-			return fail(err, errlen, "no RSDP (neither a copy nor an address)");
+			return format_error(err, errlen, "no RSDP (neither a copy nor an address)");
 		/* Map the v1 part, then as much as the revision says. */
 		rsdp_len = ACPI_RSDP_V1_LENGTH;
 		r = map(rsdp_phys_or_0, rsdp_len, ctx);
@@ -429,7 +393,7 @@ const char *acpi_parse(uint64_t rsdp_phys_or_0, const void *rsdp_copy,
 
 			r = map(rsdp_phys_or_0, length, ctx);
 			if (r) {
-				length = read32(r + 20);
+				length = read_u32(r + 20);
 				if (length >= sizeof(struct acpi_rsdp) &&
 				    length <= ACPI_MAX_RSDP_LENGTH) {
 					rsdp_len = length;
@@ -440,29 +404,29 @@ const char *acpi_parse(uint64_t rsdp_phys_or_0, const void *rsdp_copy,
 			}
 		}
 		if (!r)
-			return fail(err, errlen, "RSDP at 0x%lx is not accessible",
+			return format_error(err, errlen, "RSDP at 0x%lx is not accessible",
 				    rsdp_phys_or_0);
 	}
 	msg = check_rsdp(r, rsdp_len, out, err, errlen);
 	if (msg)
 		return msg;
 
-	if (out->rsdp_revision >= 2 && read64(r + 24)) {
+	if (out->rsdp_revision >= 2 && read_u64(r + 24)) {
 		out->xsdt_used = true;
-		out->root_address = read64(r + 24);
+		out->root_address = read_u64(r + 24);
 		entry_size = 8;
 	} else {
-		out->root_address = read32(r + 16);
+		out->root_address = read_u32(r + 16);
 		entry_size = 4;
 	}
 	if (!out->root_address)
-		return fail(err, errlen, "RSDP has no RSDT or XSDT address");
+		return format_error(err, errlen, "RSDP has no RSDT or XSDT address");
 	root = map_table(&p, out->root_address, &root_length, sig, &why);
 	if (!root)
-		return fail(err, errlen, "%s at 0x%lx: %s",
+		return format_error(err, errlen, "%s at 0x%lx: %s",
 			    out->xsdt_used ? "XSDT" : "RSDT", out->root_address, why);
 	if (memcmp(root, out->xsdt_used ? "XSDT" : "RSDT", 4)) {
-		return fail(err, errlen, "%s at 0x%lx has signature '%s'",
+		return format_error(err, errlen, "%s at 0x%lx has signature '%s'",
 			    out->xsdt_used ? "XSDT" : "RSDT", out->root_address, sig);
 	}
 	count = (root_length - sizeof(struct acpi_header)) / entry_size;
@@ -470,7 +434,7 @@ const char *acpi_parse(uint64_t rsdp_phys_or_0, const void *rsdp_copy,
 		warn(out, "%s length %u is not 36 + a multiple of %zu",
 		     out->xsdt_used ? "XSDT" : "RSDT", root_length, entry_size);
 	if (count > ACPI_MAX_ROOT_ENTRIES)
-		return fail(err, errlen, "%s has %zu entries (at most %u supported)",
+		return format_error(err, errlen, "%s has %zu entries (at most %u supported)",
 			    out->xsdt_used ? "XSDT" : "RSDT", count,
 			    ACPI_MAX_ROOT_ENTRIES);
 	out->table_count = count;
@@ -479,13 +443,13 @@ const char *acpi_parse(uint64_t rsdp_phys_or_0, const void *rsdp_copy,
 		     ACPI_MAX_TABLES);
 	for (size_t i = 0; i < count; i++) {
 		const uint8_t *e = root + sizeof(struct acpi_header) + i * entry_size;
-		uint64_t phys = entry_size == 8 ? read64(e) : read32(e);
+		uint64_t phys = entry_size == 8 ? read_u64(e) : read_u32(e);
 
 		parse_table(&p, i, phys);
 		/* Each map may reuse the mapping window: map the root again. */
 		root = map(out->root_address, root_length, ctx);
-		if (!root || read32(root + 4) != root_length)
-			return fail(err, errlen, "root table at 0x%lx changed or "
+		if (!root || read_u32(root + 4) != root_length)
+			return format_error(err, errlen, "root table at 0x%lx changed or "
 				    "became inaccessible", out->root_address);
 	}
 	if (!out->has_madt)

@@ -14,6 +14,7 @@
  */
 #include <format.h>
 #include <kstring.h>
+#include <unaligned.h>
 #include <multiboot2.h>
 #include <stdarg.h>
 
@@ -65,22 +66,6 @@ const char *mb2_memory_type_name(uint32_t type)
 	}
 }
 
-static uint32_t read32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t read64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /* Where we are in the walk, for messages. */
 struct walk {
 	char *err;
@@ -122,8 +107,8 @@ static const char *parse_mmap(struct walk *w, const uint8_t *tag, uint32_t size,
 	if (size < sizeof(struct mb2_tag_mmap))
 		return fail(w, "size %u is smaller than %zu",
 			    size, sizeof(struct mb2_tag_mmap));
-	entry_size = read32(tag + 8);
-	version = read32(tag + 12);
+	entry_size = read_u32(tag + 8);
+	version = read_u32(tag + 12);
 	if (version != 0)
 		return fail(w, "entry version %u is not 0", version);
 	if (entry_size < sizeof(struct mb2_mmap_entry) || entry_size % 8)
@@ -144,9 +129,9 @@ static const char *parse_mmap(struct walk *w, const uint8_t *tag, uint32_t size,
 		const uint8_t *e = tag + 16 + i * entry_size;
 		struct mb2_memory_range *r = &out->memory_ranges[i];
 
-		r->base = read64(e);
-		r->length = read64(e + 8);
-		r->type = read32(e + 16);
+		r->base = read_u64(e);
+		r->length = read_u64(e + 8);
+		r->type = read_u32(e + 16);
 		if (r->base + r->length < r->base)
 			return fail(w, "range %zu: 0x%lx+0x%lx wraps around the address space",
 				    i,
@@ -167,8 +152,8 @@ static const char *parse_module(struct walk *w, const uint8_t *tag, uint32_t siz
 	if (out->module_count >= MB2_MAX_MODULES)
 		return fail(w, "more than %d modules", MB2_MAX_MODULES);
 	m = &out->modules[out->module_count];
-	m->start = read32(tag + 8);
-	m->end = read32(tag + 12);
+	m->start = read_u32(tag + 8);
+	m->end = read_u32(tag + 12);
 	if (m->end < m->start)
 		return fail(w, "module ends at 0x%lx before its start 0x%lx",
 			    m->end, m->start);
@@ -219,8 +204,8 @@ static const char *parse_tag(struct walk *w, const uint8_t *tag, uint32_t size,
 		if (size < sizeof(struct mb2_tag_basic_meminfo))
 			break;
 		out->has_basic_meminfo = true;
-		out->mem_lower_kib = read32(tag + 8);
-		out->mem_upper_kib = read32(tag + 12);
+		out->mem_lower_kib = read_u32(tag + 8);
+		out->mem_upper_kib = read_u32(tag + 12);
 		return NULL;
 	case MB2_TAG_ACPI_OLD:
 		/* §3.6.16: a copy of the ACPI 1.0 RSDP, 20 bytes. */
@@ -241,16 +226,16 @@ static const char *parse_tag(struct walk *w, const uint8_t *tag, uint32_t size,
 		if (size < sizeof(struct mb2_tag_efi32))
 			break;
 		if (w->type == MB2_TAG_EFI32)
-			out->efi32_system_table = read32(tag + 8);
+			out->efi32_system_table = read_u32(tag + 8);
 		return NULL;
 	case MB2_TAG_EFI64:
 	case MB2_TAG_EFI64_IH:
 		if (size < sizeof(struct mb2_tag_efi64))
 			break;
 		if (w->type == MB2_TAG_EFI64)
-			out->efi64_system_table = read64(tag + 8);
+			out->efi64_system_table = read_u64(tag + 8);
 		else
-			out->efi64_image_handle = read64(tag + 8);
+			out->efi64_image_handle = read_u64(tag + 8);
 		return NULL;
 	case MB2_TAG_EFI_BS_NOT_TERMINATED:
 		out->efi_boot_services_active = true;
@@ -262,7 +247,7 @@ static const char *parse_tag(struct walk *w, const uint8_t *tag, uint32_t size,
 		if (size < sizeof(struct mb2_tag_load_base_addr))
 			break;
 		out->has_load_base_addr = true;
-		out->load_base_addr = read32(tag + 8);
+		out->load_base_addr = read_u32(tag + 8);
 		return NULL;
 	case MB2_TAG_FRAMEBUFFER:
 		out->has_framebuffer = true;
@@ -298,7 +283,7 @@ const char *mb2_parse(const void *mbi, size_t avail, struct mb2_info *out,
 		       "need at least 16", avail);
 		return err;
 	}
-	total = read32(base);
+	total = read_u32(base);
 	if (total < sizeof(struct mb2_info_header) + sizeof(struct mb2_tag)) {
 		format(err, errlen, "total_size %u is smaller than 16 (header + end tag)",
 		       total);
@@ -318,8 +303,8 @@ const char *mb2_parse(const void *mbi, size_t avail, struct mb2_info *out,
 
 		/* offset is 8-aligned and <= total - 8 here, so the header fits. */
 		w.offset = offset;
-		w.type = read32(tag);
-		size = read32(tag + 4);
+		w.type = read_u32(tag);
+		size = read_u32(tag + 4);
 		out->tag_count++;
 		if (size < sizeof(struct mb2_tag))
 			return fail(&w, "size %u is smaller than the %zu-byte tag header",

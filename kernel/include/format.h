@@ -35,4 +35,11 @@ size_t vformat(char *buf, size_t size, const char *fmt, va_list args)
 size_t format_to(void (*put)(char c, void *ctx), void *ctx, const char *fmt,
 		 va_list args) FORMAT_CHECK(3, 0);
 
+/*
+ * Formats a message into err (errlen bytes) and returns err: the one-line
+ * way for a parser to fail with "what is wrong" (elf_check, acpi_parse).
+ */
+const char *format_error(char *err, size_t errlen, const char *fmt, ...)
+	FORMAT_CHECK(3, 4);
+
 #endif

@@ -12,19 +12,6 @@
 #include <stdarg.h>
 #include <stdbool.h>
 
-static const char *fail(char *err, size_t errlen, const char *fmt, ...)
-	FORMAT_CHECK(3, 4);
-
-static const char *fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	vformat(err, errlen, fmt, args);
-	va_end(args);
-	return err;
-}
-
 static const char *flags_name(uint32_t flags)
 {
 	static const char *const names[8] = { "---", "--x", "-w-", "-wx",
@@ -39,40 +26,40 @@ static const char *check_header(const struct elf64_ehdr *eh, size_t size,
 	static const uint8_t magic[4] = { 0x7f, 'E', 'L', 'F' };
 
 	if (memcmp(eh->e_ident, magic, sizeof(magic)))
-		return fail(err, errlen, "bad magic %02x %02x %02x %02x (not an ELF file)",
+		return format_error(err, errlen, "bad magic %02x %02x %02x %02x (not an ELF file)",
 			    eh->e_ident[0], eh->e_ident[1], eh->e_ident[2],
 			    eh->e_ident[3]);
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
-		return fail(err, errlen, "ELF class %u, expected %u (64-bit)",
+		return format_error(err, errlen, "ELF class %u, expected %u (64-bit)",
 			    eh->e_ident[EI_CLASS], ELFCLASS64);
 	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
-		return fail(err, errlen, "ELF data encoding %u, expected %u (little-endian)",
+		return format_error(err, errlen, "ELF data encoding %u, expected %u (little-endian)",
 			    eh->e_ident[EI_DATA], ELFDATA2LSB);
 	if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
-		return fail(err, errlen, "ELF version %u/%u, expected %u",
+		return format_error(err, errlen, "ELF version %u/%u, expected %u",
 			    eh->e_ident[EI_VERSION], eh->e_version, EV_CURRENT);
 	if (eh->e_machine != EM_X86_64)
-		return fail(err, errlen, "machine %u, expected %u (x86-64)",
+		return format_error(err, errlen, "machine %u, expected %u (x86-64)",
 			    eh->e_machine, EM_X86_64);
 	if (eh->e_type == ET_DYN)
-		return fail(err, errlen, "type ET_DYN: position-independent and "
+		return format_error(err, errlen, "type ET_DYN: position-independent and "
 			    "dynamic executables not supported");
 	if (eh->e_type != ET_EXEC)
-		return fail(err, errlen, "type %u, expected %u (ET_EXEC)",
+		return format_error(err, errlen, "type %u, expected %u (ET_EXEC)",
 			    eh->e_type, ET_EXEC);
 	if (eh->e_ehsize < sizeof(struct elf64_ehdr) || eh->e_ehsize > size)
-		return fail(err, errlen, "header size %u, expected %zu",
+		return format_error(err, errlen, "header size %u, expected %zu",
 			    eh->e_ehsize, sizeof(struct elf64_ehdr));
 	if (eh->e_phentsize != sizeof(struct elf64_phdr))
-		return fail(err, errlen, "program header size %u, expected %zu",
+		return format_error(err, errlen, "program header size %u, expected %zu",
 			    eh->e_phentsize, sizeof(struct elf64_phdr));
 	if (eh->e_phnum == 0 || eh->e_phnum == PN_XNUM)
-		return fail(err, errlen, "%u program headers: no segments to load",
+		return format_error(err, errlen, "%u program headers: no segments to load",
 			    eh->e_phnum);
 	/* phnum <= 0xfffe, so phnum * 56 cannot overflow. */
 	if (eh->e_phoff > size ||
 	    (uint64_t)eh->e_phnum * sizeof(struct elf64_phdr) > size - eh->e_phoff)
-		return fail(err, errlen, "program header table 0x%lx+%u*%zu outside "
+		return format_error(err, errlen, "program header table 0x%lx+%u*%zu outside "
 			    "image of 0x%zx bytes", eh->e_phoff, eh->e_phnum,
 			    sizeof(struct elf64_phdr), size);
 	return NULL;
@@ -83,23 +70,23 @@ static const char *check_segment(const struct elf64_phdr *ph, unsigned index,
 				 char *err, size_t errlen)
 {
 	if (ph->p_filesz > ph->p_memsz)
-		return fail(err, errlen, "program header %u: file size 0x%lx larger "
+		return format_error(err, errlen, "program header %u: file size 0x%lx larger "
 			    "than memory size 0x%lx", index, ph->p_filesz, ph->p_memsz);
 	if (ph->p_offset > size || ph->p_filesz > size - ph->p_offset)
-		return fail(err, errlen, "program header %u: file range 0x%lx+0x%lx "
+		return format_error(err, errlen, "program header %u: file range 0x%lx+0x%lx "
 			    "outside image of 0x%zx bytes", index, ph->p_offset,
 			    ph->p_filesz, size);
 	if (ph->p_vaddr < user_lo || ph->p_vaddr >= user_hi ||
 	    ph->p_memsz > user_hi - ph->p_vaddr)
-		return fail(err, errlen, "program header %u: memory range 0x%lx+0x%lx "
+		return format_error(err, errlen, "program header %u: memory range 0x%lx+0x%lx "
 			    "outside user range [0x%lx, 0x%lx)", index, ph->p_vaddr,
 			    ph->p_memsz, user_lo, user_hi);
 	if (ph->p_filesz && ph->p_vaddr % ELF_PAGE_SIZE != ph->p_offset % ELF_PAGE_SIZE)
-		return fail(err, errlen, "program header %u: address 0x%lx and file "
+		return format_error(err, errlen, "program header %u: address 0x%lx and file "
 			    "offset 0x%lx differ modulo the page size", index,
 			    ph->p_vaddr, ph->p_offset);
 	if ((ph->p_flags & PF_W) && (ph->p_flags & PF_X))
-		return fail(err, errlen, "program header %u: segment at 0x%lx is both "
+		return format_error(err, errlen, "program header %u: segment at 0x%lx is both "
 			    "writable and executable (W+X, flags %s)", index,
 			    ph->p_vaddr, flags_name(ph->p_flags));
 	return NULL;
@@ -132,10 +119,10 @@ const char *elf_check(const void *image, size_t size, uint64_t user_lo,
 
 	memset(out, 0, sizeof(*out));
 	if (!image || size < sizeof(eh))
-		return fail(err, errlen, "image of %zu bytes is smaller than the "
+		return format_error(err, errlen, "image of %zu bytes is smaller than the "
 			    "%zu-byte ELF header", image ? size : 0, sizeof(eh));
 	if (user_lo >= user_hi)
-		return fail(err, errlen, "empty user range [0x%lx, 0x%lx)",
+		return format_error(err, errlen, "empty user range [0x%lx, 0x%lx)",
 			    user_lo, user_hi);
 	memcpy(&eh, bytes, sizeof(eh));
 	msg = check_header(&eh, size, err, errlen);
@@ -148,7 +135,7 @@ const char *elf_check(const void *image, size_t size, uint64_t user_lo,
 
 		memcpy(&ph, bytes + eh.e_phoff + (size_t)i * sizeof(ph), sizeof(ph));
 		if (ph.p_type == PT_INTERP || ph.p_type == PT_DYNAMIC)
-			return fail(err, errlen, "program header %u: %s: dynamic "
+			return format_error(err, errlen, "program header %u: %s: dynamic "
 				    "executables not supported", i,
 				    ph.p_type == PT_INTERP ? "PT_INTERP" : "PT_DYNAMIC");
 		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
@@ -157,7 +144,7 @@ const char *elf_check(const void *image, size_t size, uint64_t user_lo,
 		if (msg)
 			return msg;
 		if (out->segment_count == ELF_MAX_SEGMENTS)
-			return fail(err, errlen, "program header %u: more than %d "
+			return format_error(err, errlen, "program header %u: more than %d "
 				    "PT_LOAD segments", i, ELF_MAX_SEGMENTS);
 		s = &out->segments[out->segment_count];
 		*s = (struct elf_segment){ ph.p_vaddr, ph.p_memsz, ph.p_offset,
@@ -168,7 +155,7 @@ const char *elf_check(const void *image, size_t size, uint64_t user_lo,
 
 			if (page_down(s->vaddr) < page_up_end(o) &&
 			    page_down(o->vaddr) < page_up_end(s))
-				return fail(err, errlen, "program header %u: segment "
+				return format_error(err, errlen, "program header %u: segment "
 					    "0x%lx+0x%lx overlaps segment 0x%lx+0x%lx "
 					    "(page-rounded)", i, s->vaddr, s->memsz,
 					    o->vaddr, o->memsz);
@@ -179,9 +166,9 @@ const char *elf_check(const void *image, size_t size, uint64_t user_lo,
 		out->segment_count++;
 	}
 	if (out->segment_count == 0)
-		return fail(err, errlen, "no loadable (PT_LOAD) segment");
+		return format_error(err, errlen, "no loadable (PT_LOAD) segment");
 	if (!entry_ok)
-		return fail(err, errlen, "entry point 0x%lx is not inside an "
+		return format_error(err, errlen, "entry point 0x%lx is not inside an "
 			    "executable segment", eh.e_entry);
 	out->entry = eh.e_entry;
 	return NULL;

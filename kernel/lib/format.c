@@ -278,3 +278,13 @@ size_t format(char *buf, size_t size, const char *fmt, ...)
 	va_end(args);
 	return n;
 }
+
+const char *format_error(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vformat(err, errlen, fmt, args);
+	va_end(args);
+	return err;
+}

@@ -32,8 +32,12 @@ static void *frame_to_virt(uint64_t phys)
 
 void memory_init(const struct mb2_info *boot, uint64_t info_phys)
 {
+	/* Firmware maps may list an available range overlapping a reserved
+	 * one: every non-available range is passed as reserved, so the
+	 * overlap is never handed out. */
 	static struct mem_range usable[MB2_MAX_MEMORY_RANGES];
-	size_t n = 0;
+	static struct mem_range reserved[2 + MB2_MAX_MODULES + MB2_MAX_MEMORY_RANGES];
+	size_t n = 0, m = 0;
 	uint64_t usable_bytes = 0;
 	direct_map_end = 4ull << 30;
 	if (boot->memory_range_count == 0)
@@ -42,16 +46,16 @@ void memory_init(const struct mb2_info *boot, uint64_t info_phys)
 		const struct mb2_memory_range *r = &boot->memory_ranges[i];
 		kprintf("memory: %016lx-%016lx %s\n", r->base, r->base + r->length - 1,
 			memory_type_name(r->type));
-		if (r->type != MB2_MEMORY_AVAILABLE)
+		if (r->type != MB2_MEMORY_AVAILABLE) {
+			reserved[m++] = (struct mem_range){r->base, r->length};
 			continue;
+		}
 		usable[n++] = (struct mem_range){r->base, r->length};
 		usable_bytes += r->length;
 		if (r->base + r->length > direct_map_end)
 			direct_map_end = r->base + r->length;
 	}
 
-	struct mem_range reserved[2 + MB2_MAX_MODULES];
-	size_t m = 0;
 	reserved[m++] = (struct mem_range){KERNEL_PHYS,
 					   (uint64_t)kernel_image_end - KERNEL_VIRT - KERNEL_PHYS};
 	reserved[m++] = (struct mem_range){info_phys, boot->total_size};
