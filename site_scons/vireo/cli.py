@@ -3,7 +3,7 @@
     ./vireo run   [--scenario NAME] [--platform P] [--timeout S]
     ./vireo test  [--platform P] [-k PATTERN] [-j WORKERS]
     ./vireo iso   [--scenario NAME]
-    ./vireo debug [--scenario NAME] [--platform qemu|qemu-uefi]
+    ./vireo debug [--scenario NAME] [--platform qemu...]
 
 Every command first brings the build up to date with SCons; the images are
 build/iso/<scenario>.iso (bench/SConscript) and logs go to build/logs/.
@@ -193,7 +193,8 @@ def parser():
                     'instruction, with a gdb stub on port 1234.')
     debug.add_argument('--scenario', default='default')
     debug.add_argument('--platform', default='qemu',
-                       choices=('qemu', 'qemu-uefi'))
+                       choices=[p for p in platforms.PLATFORMS
+                                if p.startswith('qemu')])
     debug.set_defaults(handler=command_debug)
     return top
 

@@ -34,9 +34,13 @@ BOCHS_MODELS = {'bochs': 'corei7_skylake_x', 'bochs-svm': 'ryzen'}
 # notion of time (TSC, HPET, PIT) is the same on every host and every run.
 BOCHS_IPS = 50000000
 
-PLATFORMS = ('qemu', 'qemu-uefi', 'bochs', 'bochs-svm')
+# qemu-usb and qemu-uefi-usb boot the ISO as a USB stick (what `dd` to a
+# stick gives a real PC) instead of a CD-ROM.
+PLATFORMS = ('qemu', 'qemu-uefi', 'qemu-usb', 'qemu-uefi-usb', 'bochs',
+             'bochs-svm')
 # Slow platforms get proportionally longer timeouts (see timeout_for).
-TIMEOUT_FACTOR = {'qemu': 1, 'qemu-uefi': 2, 'bochs': 4, 'bochs-svm': 4}
+TIMEOUT_FACTOR = {'qemu': 1, 'qemu-uefi': 2, 'qemu-usb': 1,
+                  'qemu-uefi-usb': 2, 'bochs': 4, 'bochs-svm': 4}
 
 SHUTDOWN_LINE = re.compile(r'vireo: shutdown \(code (\d+)\)')
 SHUTDOWN_GRACE = 5.0
@@ -73,15 +77,21 @@ def qemu_command(platform, iso, serial, work_dir, debug=False):
         'qemu-system-x86_64', '-M', 'q35', '-accel', 'tcg', '-cpu', 'max',
         '-m', '512M', '-no-reboot', '-display', 'none', '-nic', 'none',
         '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
-        '-boot', 'd', '-cdrom', iso,
     ]
+    if platform.endswith('-usb'):
+        command += [
+            '-drive', 'if=none,id=stick,format=raw,readonly=on,file=' + iso,
+            '-device', 'qemu-xhci', '-device', 'usb-storage,drive=stick',
+        ]
+    else:
+        command += ['-boot', 'd', '-cdrom', iso]
     # Not -nographic: that also sends SeaBIOS's and iPXE's messages to the
     # serial port. -display none keeps COM1 for the kernel alone.
     if debug:
         command += ['-serial', 'mon:stdio', '-s', '-S']
     else:
         command += ['-serial', 'file:' + serial, '-monitor', 'none']
-    if platform == 'qemu-uefi':
+    if platform.startswith('qemu-uefi'):
         variables = os.path.join(work_dir, 'OVMF_VARS.fd')
         shutil.copyfile(OVMF_VARS, variables)
         command += [

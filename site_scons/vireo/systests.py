@@ -37,7 +37,9 @@ ROOT_STOPPED = r"vireo: task 'root' stopped"
 
 TESTS = [
     SystemTest(
-        'boot-default', 'default', ('qemu', 'qemu-uefi', 'bochs', 'bochs-svm'),
+        'boot-default', 'default',
+        ('qemu', 'qemu-uefi', 'qemu-usb', 'qemu-uefi-usb', 'bochs',
+         'bochs-svm'),
         expect=[BANNER, WX_CLEAN,
                 r'root: Vireo root task, newlib printf works',
                 r'root: config:',
