@@ -1,0 +1,64 @@
+/*
+ * Capability lookup, copy and removal (see cap.h). The validation that
+ * makes a system call's "decode" step lives here: every selector a user
+ * passes goes through cap_lookup() or cap_empty_slot() and comes back as
+ * a status code, never as a crash.
+ */
+#include "cap.h"
+#include "kstring.h"
+
+enum status cap_lookup(const struct cap_space *space, cap_selector sel, enum object_type type,
+		       uint32_t rights, struct cap **out)
+{
+	if (sel >= space->size || !space->slots[sel].object)
+		return STATUS_BAD_CAP;
+	struct cap *c = &space->slots[sel];
+	if (c->object->type != type)
+		return STATUS_BAD_TYPE;
+	if ((c->rights & rights) != rights)
+		return STATUS_NO_RIGHTS;
+	*out = c;
+	return STATUS_OK;
+}
+
+enum status cap_empty_slot(const struct cap_space *space, cap_selector sel, struct cap **out)
+{
+	if (sel >= space->size)
+		return STATUS_BAD_CAP;
+	if (space->slots[sel].object)
+		return STATUS_BUSY;
+	*out = &space->slots[sel];
+	return STATUS_OK;
+}
+
+void cap_install(struct cap *slot, struct object *object, uint32_t rights, uint64_t badge)
+{
+	object->references++;
+	*slot = (struct cap){.object = object, .badge = badge, .rights = rights & RIGHTS_ALL};
+}
+
+enum status cap_copy(const struct cap_space *from, cap_selector src, const struct cap_space *to,
+		     cap_selector dst, uint32_t rights_mask, uint64_t badge)
+{
+	if (src >= from->size || !from->slots[src].object)
+		return STATUS_BAD_CAP;
+	const struct cap *source = &from->slots[src];
+	struct cap *slot;
+	enum status s = cap_empty_slot(to, dst, &slot);
+	if (s != STATUS_OK)
+		return s;
+	if (badge && (source->object->type != OBJECT_ENDPOINT || source->badge))
+		return STATUS_BAD_ARG;
+	cap_install(slot, source->object, source->rights & rights_mask,
+		    badge ? badge : source->badge);
+	return STATUS_OK;
+}
+
+struct object *cap_clear(struct cap *slot)
+{
+	struct object *o = slot->object;
+	*slot = (struct cap){0};
+	if (o && --o->references == 0)
+		return o;
+	return NULL;
+}

@@ -1,0 +1,65 @@
+/*
+ * Capability spaces and the kernel object header.
+ *
+ * Every kernel object (task, thread, endpoint, irq) starts with a
+ * struct object: its type and a count of the capabilities that name it.
+ * A capability space is an array of slots; a selector is an index. All
+ * functions here are pure logic (no hardware, no allocation), so they run
+ * in the host unit tests too. They expect interrupts off in the kernel.
+ */
+#ifndef VIREO_CAP_H
+#define VIREO_CAP_H
+
+#include <stdint.h>
+
+#include "uapi/vireo/cap.h"
+#include "uapi/vireo/status.h"
+
+struct object {
+	enum object_type type;
+	uint32_t references; /* slots naming this object */
+};
+
+struct cap {
+	struct object *object; /* NULL: empty slot */
+	uint64_t badge;        /* endpoints: what a receiver sees */
+	uint32_t rights;       /* enum cap_rights */
+};
+
+struct cap_space {
+	struct cap *slots;
+	uint64_t size;
+};
+
+/*
+ * The capability at sel if it names an object of `type` with at least
+ * `rights`. Returns STATUS_BAD_CAP (selector out of range or slot empty),
+ * STATUS_BAD_TYPE or STATUS_NO_RIGHTS; never fails for good arguments.
+ */
+enum status cap_lookup(const struct cap_space *space, cap_selector sel, enum object_type type,
+		       uint32_t rights, struct cap **out);
+
+/* The empty slot at sel: STATUS_BAD_CAP when out of range, STATUS_BUSY
+ * when the slot is in use. */
+enum status cap_empty_slot(const struct cap_space *space, cap_selector sel, struct cap **out);
+
+/* Fills an empty slot with a new reference to object. Cannot fail. */
+void cap_install(struct cap *slot, struct object *object, uint32_t rights, uint64_t badge);
+
+/*
+ * Copies the capability at src into the empty slot dst (which may be in
+ * another space), keeping only the rights in rights_mask. A badge can be
+ * set only on an unbadged endpoint capability (badge 0 keeps the
+ * original). Returns the status of looking up both slots, or
+ * STATUS_BAD_ARG for a badge on something else. Fails without change.
+ */
+enum status cap_copy(const struct cap_space *from, cap_selector src, const struct cap_space *to,
+		     cap_selector dst, uint32_t rights_mask, uint64_t badge);
+
+/*
+ * Empties slot. Returns the object when this was its last reference (the
+ * caller destroys it), else NULL.
+ */
+struct object *cap_clear(struct cap *slot);
+
+#endif
