@@ -1,7 +1,8 @@
 # SCons helpers shared by every SConscript. SCons runs this file before the
 # SConstruct, so the pseudo-builders below are methods of every environment:
 #
-#   env.VireoIso(target, kernel, modules=[(node, 'name args'), ...], cmdline='')
+#   env.VireoIso(target, kernel, modules=[(node, 'name args'), ...],
+#                cmdline='')
 #       a hybrid BIOS + UEFI bootable ISO (GRUB2, multiboot2) for QEMU, Bochs
 #       and a USB stick on a real PC
 #   env.Dtb(target, source)

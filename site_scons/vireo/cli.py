@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 
-from . import platforms, systests, testing
+from . import platforms, selftest, systests, testing
 
 ROOT = os.environ.get('VIREO_ROOT') or os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__))))
@@ -94,6 +94,7 @@ def command_run(arguments):
 
 def command_test(arguments):
     report = testing.Report(arguments.k)
+    selftest.run(report)
     log = os.path.join(ROOT, BUILD, 'logs', 'build-gcc.log')
     print('building (scons, log %s)...' % os.path.relpath(log, ROOT),
           flush=True)

@@ -1,7 +1,8 @@
 """`./vireo test`: build, then run every test and print one line per test.
 
-Three kinds of tests, all reported the same way (`PASS name` or
+Four kinds of tests, all reported the same way (`PASS name` or
 `FAIL name: why`, last line `N passed, M failed`):
+  - the harness's own tests (selftest.py), harness/<name>;
   - host unit tests: every executable in build/host-tests/ is a cmocka
     program; each cmocka test in it counts (host/<program>/<test>);
   - whole-system tests (systests.py): boot an image in an emulator and
@@ -68,7 +69,8 @@ def tail(text, lines=LOG_TAIL):
 
 # ---------------------------------------------------------------- host tests
 
-CMOCKA_LINE = re.compile(r'^\[\s*(RUN|OK|FAILED|SKIPPED|ERROR|LINE)\s*\] (.*)$')
+CMOCKA_LINE = re.compile(
+    r'^\[\s*(RUN|OK|FAILED|SKIPPED|ERROR|LINE)\s*\] (.*)$')
 
 
 def parse_cmocka(output):

@@ -1,0 +1,130 @@
+"""Tests of the harness itself: the parsing and matching that decide whether
+every other test passed. `./vireo test` runs them as harness/<name>; they
+need no build and no emulator."""
+import io
+import sys
+import unittest
+
+from . import platforms, systests, testing
+
+
+class CmockaParsing(unittest.TestCase):
+    OUTPUT = '\n'.join([
+        '[==========] Running 4 test(s).',
+        '[ RUN      ] good', '[       OK ] good',
+        '[ RUN      ] bad', '[  ERROR   ] --- 0x1 != 0x2',
+        '[   LINE   ] --- t.c:8: error: Failure!', '[  FAILED  ] bad',
+        '[ RUN      ] skipped', '[  SKIPPED ] skipped',
+        '[ RUN      ] crash', 'AddressSanitizer: SEGV on unknown address',
+    ])
+
+    def test_outcomes(self):
+        results = testing.parse_cmocka(self.OUTPUT)
+        self.assertEqual([(n, o) for n, o, _ in results],
+                         [('good', 'ok'), ('bad', 'failed'),
+                          ('skipped', 'skipped'), ('crash', 'crashed')])
+
+    def test_failure_messages(self):
+        results = dict((n, m) for n, _, m in testing.parse_cmocka(
+            self.OUTPUT))
+        self.assertEqual(results['bad'][0], '--- 0x1 != 0x2')
+        self.assertIn('AddressSanitizer', results['crash'][0])
+
+
+class OutputMatching(unittest.TestCase):
+    def result(self, text, code=0):
+        result = platforms.RunResult('qemu', '/dev/null')
+        result.output, result.code = text, code
+        return result
+
+    def test_in_order(self):
+        test = systests.SystemTest('t', 'x', ('qemu',), expect=['a', 'b'])
+        self.assertIsNone(testing.check_output(test, self.result('a\nb\n')))
+        self.assertIn('not found',
+                      testing.check_output(test, self.result('b\na\n')))
+
+    def test_forbidden_always(self):
+        test = systests.SystemTest('t', 'x', ('qemu',), expect=['a'])
+        why = testing.check_output(test, self.result('a\nPANIC: x\n'))
+        self.assertIn('PANIC', why)
+        why = testing.check_output(test, self.result('a\nTEST FAIL y: z\n'))
+        self.assertIn('TEST FAIL', why)
+
+    def test_guest_lines(self):
+        found = testing.GUEST_TEST.findall(
+            'TEST PASS one\nxx TEST PASS no\nTEST FAIL two: broke it\n')
+        self.assertEqual(found, [('PASS', 'one', ''),
+                                 ('FAIL', 'two', 'broke it')])
+
+    def test_pattern(self):
+        report = testing.Report('bad-elf')
+        self.assertTrue(report.wanted('bad-elf-magic/qemu'))
+        self.assertFalse(report.wanted('boot-default/qemu'))
+        self.assertTrue(testing.Report('boot-*/bochs').wanted(
+            'boot-default/bochs'))
+
+
+class Shutdown(unittest.TestCase):
+    def finish(self, platform, output, status, timed_out=False):
+        result = platforms.RunResult(platform, '/dev/null')
+        result.output, result.exit_status = output, status
+        result.timed_out = timed_out
+        platforms._finish(result, platform, 10)
+        return result
+
+    def test_qemu_exit_status(self):
+        self.assertEqual(self.finish('qemu', '', 7).code, 3)
+        self.assertIsNotNone(self.finish('qemu', '', 0).problem)
+
+    def test_bochs_serial_line(self):
+        result = self.finish('bochs', 'vireo: shutdown (code 2)\n', 1)
+        self.assertEqual((result.code, result.problem), (2, None))
+
+    def test_timeout(self):
+        result = self.finish('qemu', 'x', None, timed_out=True)
+        self.assertIn('timeout', result.problem)
+
+
+class Echoing(unittest.TestCase):
+    def test_split_crlf_and_escapes(self):
+        out = io.StringIO()
+        echo = platforms.Echo(out)
+        for chunk in (b'\x1b[2Jab\r', b'\ncd\xc3', b'\xa9\r\n', b'e'):
+            echo.write(chunk)
+        echo.finish()
+        self.assertEqual(out.getvalue(), 'ab\ncd\u00e9\ne\n')
+
+
+class Corruption(unittest.TestCase):
+    def test_corrupt_bytes(self):
+        try:
+            # site_scons/ is on sys.path; site_init needs SCons importable.
+            import site_init
+        except ImportError:
+            self.skipTest('SCons is not importable')
+        self.assertEqual(site_init.corrupt_bytes(b'abcdef', truncate=3),
+                         b'abc')
+        self.assertEqual(site_init.corrupt_bytes(b'abc', patches=[(1, b'XY'),
+                                                                  (4, b'Z')]),
+                         b'aXY\0Z')
+
+
+def run(report):
+    """Run every test case above, one report line each."""
+    suite = unittest.defaultTestLoader.loadTestsFromModule(
+        sys.modules[__name__])
+
+    class Result(unittest.TestResult):
+        def addSuccess(self, test):
+            report.result('harness/' + test.id().split('.', 2)[-1], True)
+
+        def addFailure(self, test, error):
+            report.result('harness/' + test.id().split('.', 2)[-1], False,
+                          str(error[1]).splitlines()[0])
+
+        addError = addFailure
+
+        def addSkip(self, test, reason):
+            report.skip('harness/' + test.id().split('.', 2)[-1], reason)
+
+    suite.run(Result())
