@@ -10,9 +10,9 @@
 enum status cap_lookup(const struct cap_space *space, cap_selector sel, enum object_type type,
 		       uint32_t rights, struct cap **out)
 {
-	if (sel >= space->size || !space->slots[sel].object)
+	if (sel >= space->size || !cap_slot(space, sel)->object)
 		return STATUS_BAD_CAP;
-	struct cap *c = &space->slots[sel];
+	struct cap *c = cap_slot(space, sel);
 	if (c->object->type != type)
 		return STATUS_BAD_TYPE;
 	if ((c->rights & rights) != rights)
@@ -25,9 +25,9 @@ enum status cap_empty_slot(const struct cap_space *space, cap_selector sel, stru
 {
 	if (sel >= space->size)
 		return STATUS_BAD_CAP;
-	if (space->slots[sel].object)
+	if (cap_slot(space, sel)->object)
 		return STATUS_BUSY;
-	*out = &space->slots[sel];
+	*out = cap_slot(space, sel);
 	return STATUS_OK;
 }
 
@@ -40,9 +40,9 @@ void cap_install(struct cap *slot, struct object *object, uint32_t rights, uint6
 enum status cap_copy(const struct cap_space *from, cap_selector src, const struct cap_space *to,
 		     cap_selector dst, uint32_t rights_mask, uint64_t badge)
 {
-	if (src >= from->size || !from->slots[src].object)
+	if (src >= from->size || !cap_slot(from, src)->object)
 		return STATUS_BAD_CAP;
-	const struct cap *source = &from->slots[src];
+	const struct cap *source = cap_slot(from, src);
 	struct cap *slot;
 	enum status s = cap_empty_slot(to, dst, &slot);
 	if (s != STATUS_OK)

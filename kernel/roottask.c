@@ -108,9 +108,15 @@ void root_task_create(const struct mb2_info *boot, uint64_t tsc_khz, uint64_t hp
 		      ROOT_IMAGE_LIMIT, &elf, err, sizeof(err)))
 		reject("%s", err);
 
-	struct task *task = task_create("root");
-	if (!task)
+	/* Kernel memory the root task may use: all there is. It hands parts
+	 * on to the tasks it creates. */
+	info.kernel_pages = memory_free_pages();
+	struct task *task = task_create(NULL, "root", info.kernel_pages, ROOT_CAP_SLOTS);
+	struct thread *thread;
+	if (!task || thread_create(NULL, task, ROOT_PRIORITY, ROOT_UTCB, &thread) != STATUS_OK)
 		panic("root task: out of memory");
+	info.utcb = ROOT_UTCB;
+	cap_install(cap_slot(&task->caps, CAP_SELF_THREAD), &thread->object, RIGHTS_ALL, 0);
 	for (size_t i = 0; i < elf.segment_count; i++)
 		load_segment(task, phys_to_virt(root->start), &elf.segments[i]);
 
@@ -133,8 +139,7 @@ void root_task_create(const struct mb2_info *boot, uint64_t tsc_khz, uint64_t hp
 		panic("root task: boot info not mapped");
 
 	/* rsp as right after a call: the entry is an ordinary C function. */
-	if (!thread_create(task, ROOT_PRIORITY, elf.entry, ROOT_STACK_TOP - 8, ROOT_BOOTINFO))
-		panic("root task: out of memory");
+	thread_start(thread, elf.entry, ROOT_STACK_TOP - 8, ROOT_BOOTINFO);
 	kprintf("vireo: root task loaded: %lu segments, entry 0x%lx, %lu modules\n",
 		(uint64_t)elf.segment_count, elf.entry, (uint64_t)boot->module_count);
 	struct wx_report wx = paging_check_wx(task->page_table_root, 0);

@@ -1,21 +1,20 @@
 /*
- * System call dispatch. entry.S saved the caller's registers in its
- * thread's frame; the number is in rax and the arguments in rdi, rsi,
- * rdx, r10, r8, r9 (uapi/vireo/syscall.h). Each handler validates its
- * arguments first and returns an enum status, which goes back in rax.
+ * System call dispatch, and the calls that belong to no single object
+ * (debug output, capability copy and delete). entry.S saved the caller's
+ * registers in its thread's frame; the number is in rax and the arguments
+ * in rdi, rsi, rdx, r10, r8, r9 (uapi/vireo/syscall.h).
  */
 #include "arch.h"
 #include "console.h"
+#include "ipc.h"
 #include "kstring.h"
 #include "paging.h"
-#include "thread.h"
+#include "syscalls.h"
 #include "uapi/vireo/syscall.h"
 #include "usercopy.h"
 #include "x86.h"
 
-typedef enum status (*syscall_handler)(struct thread *t, struct frame *f);
-
-static enum status sys_debug_write(struct thread *t, struct frame *f)
+enum status sys_debug_write(struct thread *t, struct frame *f)
 {
 	uint64_t buf = f->rdi, len = f->rsi;
 	if (len > DEBUG_WRITE_MAX)
@@ -28,13 +27,13 @@ static enum status sys_debug_write(struct thread *t, struct frame *f)
 	return STATUS_OK;
 }
 
-static enum status sys_thread_exit(struct thread *t, struct frame *f)
+enum status sys_thread_exit(struct thread *t, struct frame *f)
 {
 	thread_stop(t, (int)f->rdi);
-	schedule();
+	return STATUS_OK;
 }
 
-static enum status sys_thread_set_fs_base(struct thread *t, struct frame *f)
+enum status sys_thread_set_fs_base(struct thread *t, struct frame *f)
 {
 	if (f->rdi >= USER_TOP)
 		return STATUS_BAD_ADDRESS;
@@ -43,16 +42,68 @@ static enum status sys_thread_set_fs_base(struct thread *t, struct frame *f)
 	return STATUS_OK;
 }
 
-static const syscall_handler syscalls[SYS_COUNT] = {
+enum status sys_cap_copy(struct thread *t, struct frame *f)
+{
+	struct cap *target;
+	enum status s = cap_lookup(&t->task->caps, f->rsi, OBJECT_TASK, RIGHT_CONTROL, &target);
+	if (s != STATUS_OK)
+		return s;
+	struct task *to = (struct task *)target->object;
+	return cap_copy(&t->task->caps, f->rdi, &to->caps, f->rdx, (uint32_t)f->r10, f->r8);
+}
+
+/* The last capability to an object went away. */
+static void object_destroy(struct object *o)
+{
+	switch (o->type) {
+	case OBJECT_ENDPOINT:
+		endpoint_destroy((struct endpoint *)o);
+		break;
+	default:
+		/* Tasks and threads are reclaimed by the kernel-core issue's
+		 * destroy path; until then they stay as they are. */
+		kprintf("vireo: object type %u kept: its destruction is not implemented yet\n",
+			o->type);
+		o->references = 1;
+		break;
+	}
+}
+
+enum status sys_cap_delete(struct thread *t, struct frame *f)
+{
+	if (f->rdi >= t->task->caps.size || !cap_slot(&t->task->caps, f->rdi)->object)
+		return STATUS_BAD_CAP;
+	struct object *dead = cap_clear(cap_slot(&t->task->caps, f->rdi));
+	if (dead)
+		object_destroy(dead);
+	return STATUS_OK;
+}
+
+static syscall_handler *const syscalls[SYS_COUNT] = {
 	[SYS_DEBUG_WRITE] = sys_debug_write,
 	[SYS_THREAD_EXIT] = sys_thread_exit,
 	[SYS_THREAD_SET_FS_BASE] = sys_thread_set_fs_base,
+	[SYS_CAP_COPY] = sys_cap_copy,
+	[SYS_CAP_DELETE] = sys_cap_delete,
+	[SYS_TASK_CREATE] = sys_task_create,
+	[SYS_THREAD_CREATE] = sys_thread_create,
+	[SYS_THREAD_START] = sys_thread_start,
+	[SYS_ENDPOINT_CREATE] = sys_endpoint_create,
+	[SYS_IPC_SEND] = sys_ipc_send,
+	[SYS_IPC_RECEIVE] = sys_ipc_receive,
+	[SYS_IPC_CALL] = sys_ipc_call,
+	[SYS_IPC_REPLY_WAIT] = sys_ipc_reply_wait,
 };
 
+/*
+ * After the handler: the caller, if still ready, stays at the head of its
+ * priority's queue, so schedule() continues it unless the call made a
+ * higher-priority thread ready (which then runs at once).
+ */
 _Noreturn void syscall_from_user(struct frame *f);
 _Noreturn void syscall_from_user(struct frame *f)
 {
 	struct thread *t = this_cpu()->current;
 	f->rax = f->rax < SYS_COUNT ? syscalls[f->rax](t, f) : STATUS_BAD_SYSCALL;
-	thread_resume(t);
+	schedule();
 }

@@ -1,48 +1,47 @@
 /*
- * Thread and task creation and the switch back to user mode.
+ * Thread creation, blocking and waking, and the switch back to user mode
+ * (see thread.h).
  */
 #include "console.h"
 #include "kstring.h"
 #include "memory.h"
 #include "paging.h"
+#include "syscalls.h"
 #include "thread.h"
 #include "x86.h"
 
 _Static_assert(sizeof(struct thread) <= PAGE_SIZE, "a thread fits one page");
-_Static_assert(sizeof(struct task) <= PAGE_SIZE, "a task fits one page");
 
 /* User RFLAGS: interrupts on, reserved bit 1 set, nothing else (IOPL 0). */
 #define USER_RFLAGS (RFLAGS_IF | RFLAGS_RESERVED1)
 
-struct task *task_create(const char *name)
+enum status thread_create(struct task *payer, struct task *task, uint8_t priority,
+			  uint64_t utcb_address, struct thread **out)
 {
-	uint64_t page = page_alloc();
-	if (!page)
-		return NULL;
-	struct task *task = phys_to_virt(page);
-	task->page_table_root = paging_create_address_space();
-	if (!task->page_table_root) {
-		page_free(page);
-		return NULL;
+	if (payer && payer->quota_pages < 2)
+		return STATUS_NO_MEM;
+	uint64_t page = page_alloc(), utcb = page_alloc();
+	if (!page || !utcb) {
+		if (page)
+			page_free(page);
+		if (utcb)
+			page_free(utcb);
+		return STATUS_NO_MEM;
 	}
-	kstrlcpy(task->name, name, sizeof(task->name));
-	return task;
-}
-
-struct thread *thread_create(struct task *task, uint8_t priority, uint64_t rip,
-			     uint64_t rsp, uint64_t arg)
-{
-	uint64_t page = page_alloc();
-	if (!page)
-		return NULL;
+	enum status s = paging_map_user(task->page_table_root, utcb_address, utcb, MAP_WRITE);
+	if (s != STATUS_OK) {
+		page_free(page);
+		page_free(utcb);
+		return s;
+	}
+	if (payer)
+		payer->quota_pages -= 2;
 	struct thread *t = phys_to_virt(page);
+	t->object.type = OBJECT_THREAD;
 	t->frame = (struct frame){
-		.rip = rip,
 		.cs = SELECTOR_USER_CODE,
 		.rflags = USER_RFLAGS,
-		.rsp = rsp,
 		.ss = SELECTOR_USER_DATA,
-		.rdi = arg,
 	};
 	/* Power-on x87/SSE state: FCW 0x37f, MXCSR 0x1f80 (SDM vol. 1 §8.1.5,
 	 * §10.2.3.1); FXSAVE layout SDM vol. 1 table 10-2. */
@@ -52,17 +51,39 @@ struct thread *thread_create(struct task *task, uint8_t priority, uint64_t rip,
 	t->fpu_state[25] = 0x1f;
 	t->task = task;
 	t->priority = priority;
-	t->state = THREAD_READY;
+	t->state = THREAD_INACTIVE;
+	t->utcb = phys_to_virt(utcb);
+	t->utcb_address = utcb_address;
 	task->thread_count++;
+	*out = t;
+	return STATUS_OK;
+}
+
+void thread_start(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg)
+{
+	t->frame.rip = rip;
+	t->frame.rsp = rsp;
+	t->frame.rdi = arg;
+	t->state = THREAD_READY;
 	sched_enqueue(t);
-	return t;
+}
+
+void thread_block(struct thread *t, enum thread_state state)
+{
+	if (t->state == THREAD_READY)
+		sched_dequeue(t);
+	t->state = state;
+}
+
+void thread_wake(struct thread *t)
+{
+	t->state = THREAD_READY;
+	sched_enqueue(t);
 }
 
 void thread_stop(struct thread *t, int exit_code)
 {
-	if (t->state == THREAD_READY)
-		sched_dequeue(t);
-	t->state = THREAD_STOPPED;
+	thread_block(t, THREAD_STOPPED);
 	if (this_cpu()->fpu_owner == t)
 		this_cpu()->fpu_owner = NULL;
 	if (--t->task->thread_count == 0 && !strcmp(t->task->name, "root")) {
@@ -91,4 +112,40 @@ _Noreturn void thread_resume(struct thread *t)
 		cpu->fpu_owner = t;
 	}
 	return_to_user(&t->frame);
+}
+
+/* thread_create(dst, task, utcb_address, priority): priority at most the
+ * caller's own (NO_RIGHTS otherwise), so no thread can raise itself. */
+enum status sys_thread_create(struct thread *t, struct frame *f)
+{
+	struct cap *slot, *task_cap;
+	enum status s = cap_empty_slot(&t->task->caps, f->rdi, &slot);
+	if (s == STATUS_OK)
+		s = cap_lookup(&t->task->caps, f->rsi, OBJECT_TASK, RIGHT_CONTROL, &task_cap);
+	if (s != STATUS_OK)
+		return s;
+	if (f->r10 > t->priority)
+		return STATUS_NO_RIGHTS;
+	struct thread *created;
+	s = thread_create(t->task, (struct task *)task_cap->object, (uint8_t)f->r10, f->rdx,
+			  &created);
+	if (s == STATUS_OK)
+		cap_install(slot, &created->object, RIGHTS_ALL, 0);
+	return s;
+}
+
+/* thread_start(thread, rip, rsp, arg): BUSY unless the thread is new. */
+enum status sys_thread_start(struct thread *t, struct frame *f)
+{
+	struct cap *c;
+	enum status s = cap_lookup(&t->task->caps, f->rdi, OBJECT_THREAD, RIGHT_CONTROL, &c);
+	if (s != STATUS_OK)
+		return s;
+	struct thread *target = thread_from_object(c->object);
+	if (target->state != THREAD_INACTIVE)
+		return STATUS_BUSY;
+	if (f->rsi >= USER_TOP || f->rdx >= USER_TOP)
+		return STATUS_BAD_ADDRESS;
+	thread_start(target, f->rsi, f->rdx, f->r10);
+	return STATUS_OK;
 }

@@ -52,3 +52,15 @@ enum status copy_to_task(struct task *task, uint64_t dst, const void *src, size_
 {
 	return copy(task, dst, (void *)src, len, TO_USER, 0);
 }
+
+enum status copy_string_from_user(struct thread *t, char *dst, uint64_t src, size_t size)
+{
+	for (size_t i = 0; i < size; i++) {
+		enum status s = copy_from_user(t, &dst[i], src + i, 1);
+		if (s != STATUS_OK)
+			return s;
+		if (dst[i] == 0)
+			return STATUS_OK;
+	}
+	return STATUS_BAD_ARG;
+}

@@ -24,12 +24,25 @@ struct cap {
 	struct object *object; /* NULL: empty slot */
 	uint64_t badge;        /* endpoints: what a receiver sees */
 	uint32_t rights;       /* enum cap_rights */
-};
+} __attribute__((aligned(32)));
+
+/*
+ * Two levels, so a large space needs no contiguous memory: a page of leaf
+ * pointers, each leaf a page of 128 slots (up to 65536 slots).
+ */
+#define CAP_SLOTS_PER_LEAF (4096 / sizeof(struct cap))
+#define CAP_MAX_LEAVES (4096 / sizeof(struct cap *))
+_Static_assert(sizeof(struct cap) == 32, "128 slots per page");
 
 struct cap_space {
-	struct cap *slots;
-	uint64_t size;
+	struct cap **leaves;
+	uint64_t size; /* slots; selectors 0 .. size-1 */
 };
+
+static inline struct cap *cap_slot(const struct cap_space *space, cap_selector sel)
+{
+	return &space->leaves[sel / CAP_SLOTS_PER_LEAF][sel % CAP_SLOTS_PER_LEAF];
+}
 
 /*
  * The capability at sel if it names an object of `type` with at least

@@ -16,6 +16,8 @@
 #define ROOT_HEAP_BASE 0x0000200000000000ull      /* heap, read-write */
 #define ROOT_HEAP_SIZE (4ull << 20)
 #define ROOT_BOOTINFO 0x00007ff000000000ull       /* struct bootinfo, read-only */
+#define ROOT_UTCB 0x00007ff000100000ull           /* the first thread's UTCB */
+#define ROOT_CAP_SLOTS 1024
 #define ROOT_STACK_TOP 0x00007ffff0000000ull
 #define ROOT_STACK_SIZE (64ull << 10)
 #define ROOT_PRIORITY 255

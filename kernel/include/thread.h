@@ -1,8 +1,8 @@
 /*
- * Threads and tasks, as far as the foundation needs them: a thread is a
- * saved user register frame, its FPU/SSE state and %fs base, a priority
- * and the task (address space) it runs in. The kernel-core issue turns
- * these into capability-named objects with IPC, pagers and quotas.
+ * Threads: the saved user registers (struct frame), FPU/SSE state, %fs
+ * base, priority, the UTCB, and IPC state. A blocked thread has no kernel
+ * stack to come back to: whoever wakes it writes its system call results
+ * straight into its frame (rax = status, ...).
  */
 #ifndef VIREO_THREAD_H
 #define VIREO_THREAD_H
@@ -10,45 +10,74 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "cap.h"
+#include "task.h"
+#include "uapi/vireo/utcb.h"
 
-#define TASK_NAME_MAX 32
 #define PRIORITY_LEVELS 256
 
-struct task {
-	uint64_t page_table_root;   /* physical address of the PML4 */
-	char name[TASK_NAME_MAX];
-	unsigned thread_count;
+enum thread_state {
+	THREAD_INACTIVE,         /* created, not started */
+	THREAD_READY,            /* in a run queue (possibly running) */
+	THREAD_BLOCKED_SEND,     /* in an endpoint's send queue */
+	THREAD_BLOCKED_RECEIVE,  /* in an endpoint's receive queue */
+	THREAD_BLOCKED_REPLY,    /* called, waiting for the reply */
+	THREAD_STOPPED,          /* after a fault or exit */
 };
 
-enum thread_state {
-	THREAD_READY,   /* in a run queue (or running) */
-	THREAD_STOPPED, /* stopped after a fault or exit; not scheduled */
-};
+struct endpoint;
 
 struct thread {
 	struct frame frame; /* first: entry.S saves user registers here */
 	uint8_t fpu_state[512] __attribute__((aligned(16))); /* FXSAVE area */
+	struct object object;
 	uint64_t fs_base;
 	struct task *task;
 	struct thread *run_next, *run_prev; /* run queue links */
 	enum thread_state state;
 	uint8_t priority;
+
+	struct utcb *utcb;          /* kernel view (direct map); NULL: none */
+	uint64_t utcb_address;      /* user view */
+
+	/* IPC */
+	struct endpoint *waiting_on; /* endpoint whose queue holds us */
+	struct thread *wait_next;    /* next in that queue */
+	struct thread *reply_to;     /* caller waiting for our reply */
+	struct thread *caller_of;    /* while BLOCKED_REPLY: who we wait for */
+	uint64_t send_badge;         /* badge of the capability we sent with */
+	uint64_t send_words;
+	int is_call;
 };
 
-/* Creates a task with a fresh address space; NULL when out of memory. */
-struct task *task_create(const char *name);
+static inline struct thread *thread_from_object(struct object *o)
+{
+	return (struct thread *)((char *)o - offsetof(struct thread, object));
+}
 
-/* Creates a ready thread in task that starts at rip with stack rsp and rdi
- * = arg; NULL when out of memory. */
-struct thread *thread_create(struct task *task, uint8_t priority, uint64_t rip,
-			     uint64_t rsp, uint64_t arg);
+/*
+ * Creates an inactive thread in task, paid from payer's quota, with its
+ * UTCB mapped read-write at utcb_address in task. Returns STATUS_NO_MEM
+ * (quota or memory out), STATUS_BAD_ADDRESS / STATUS_BUSY (utcb_address
+ * unusable); nothing stays allocated on failure.
+ */
+enum status thread_create(struct task *payer, struct task *task, uint8_t priority,
+			  uint64_t utcb_address, struct thread **out);
 
-/* Stops t for good and takes it off the run queue. If t was the last
- * thread of the root task, the machine shuts down with exit_code. */
+/* Makes an inactive thread ready at rip with stack rsp and rdi = arg. */
+void thread_start(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg);
+
+/* Puts a blocked thread back in the run queue. */
+void thread_wake(struct thread *t);
+
+/* Takes the thread out of the run queue to block in `state`. */
+void thread_block(struct thread *t, enum thread_state state);
+
+/* Stops t for good. If t was the last thread of the root task, the
+ * machine shuts down with exit_code. */
 void thread_stop(struct thread *t, int exit_code);
 
-/* Continues t in user mode: switches address space, %fs base and FPU state
- * as needed. Does not return. Expects interrupts off. */
+/* Continues t in user mode. Does not return. Expects interrupts off. */
 _Noreturn void thread_resume(struct thread *t);
 
 /* The scheduler (sched.c): fixed priorities, round robin within one. */

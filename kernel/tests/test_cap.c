@@ -9,8 +9,9 @@
 
 #define SLOTS 8
 
-static struct cap slots_a[SLOTS], slots_b[SLOTS];
-static struct cap_space a = {slots_a, SLOTS}, b = {slots_b, SLOTS};
+static struct cap slots_a[CAP_SLOTS_PER_LEAF], slots_b[CAP_SLOTS_PER_LEAF];
+static struct cap *leaves_a[] = {slots_a}, *leaves_b[] = {slots_b};
+static struct cap_space a = {leaves_a, SLOTS}, b = {leaves_b, SLOTS};
 static struct object endpoint = {OBJECT_ENDPOINT, 0}, thread = {OBJECT_THREAD, 0};
 
 static int setup(void **state)

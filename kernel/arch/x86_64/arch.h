@@ -106,4 +106,10 @@ static inline void *phys_to_virt(uint64_t phys)
 	return (void *)(phys + DIRECT_MAP_BASE);
 }
 
+/* Inverse of phys_to_virt, for direct-map pointers only. */
+static inline uint64_t virt_to_phys(const void *p)
+{
+	return (uint64_t)p - DIRECT_MAP_BASE;
+}
+
 #endif

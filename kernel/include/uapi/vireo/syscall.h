@@ -17,8 +17,34 @@ enum syscall_number {
 	SYS_THREAD_EXIT = 1,
 	/* thread_set_fs_base(uintptr_t base): set the caller's %fs base. */
 	SYS_THREAD_SET_FS_BASE = 2,
+	/* cap_copy(src, dst_task, dst, rights_mask, badge): copy a capability
+	 * into slot dst of task dst_task (CONTROL), with fewer rights. */
+	SYS_CAP_COPY = 3,
+	/* cap_delete(sel): empty a slot of one's own capability space. */
+	SYS_CAP_DELETE = 4,
+	/* task_create(dst, quota_pages, cap_slots): a new empty task. */
+	SYS_TASK_CREATE = 5,
+	/* thread_create(dst, task, utcb, priority): a new thread, not started. */
+	SYS_THREAD_CREATE = 6,
+	/* thread_start(thread, rip, rsp, arg): start it at rip with rdi = arg. */
+	SYS_THREAD_START = 7,
+	/* endpoint_create(dst): a new IPC endpoint. */
+	SYS_ENDPOINT_CREATE = 8,
+	/* ipc_send(endpoint, words, timeout): send message registers. */
+	SYS_IPC_SEND = 9,
+	/* ipc_receive(endpoint, timeout) -> badge in rsi, words in rdx. */
+	SYS_IPC_RECEIVE = 10,
+	/* ipc_call(endpoint, words, timeout): send, then wait for the reply;
+	 * -> words in rdx. */
+	SYS_IPC_CALL = 11,
+	/* ipc_reply_wait(endpoint, words, timeout): reply to the last caller
+	 * (if any), then receive; -> badge in rsi, words in rdx. */
+	SYS_IPC_REPLY_WAIT = 12,
 	SYS_COUNT
 };
+
+/* IPC timeouts: 0 = do not block, TIMEOUT_NEVER = block forever. */
+#define TIMEOUT_NEVER (~0ull)
 
 /* Longest message debug_write takes at once; longer ones get BAD_ARG. */
 #define DEBUG_WRITE_MAX 4096

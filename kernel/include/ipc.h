@@ -1,0 +1,33 @@
+/*
+ * IPC endpoints: synchronous rendezvous between threads. A sender and a
+ * receiver meet at an endpoint; whoever comes first waits in the
+ * endpoint's queue (FIFO). The message is copied from the sender's UTCB
+ * to the receiver's; the receiver also gets the badge of the capability
+ * the sender used. A call makes the receiver the caller's replier: its
+ * next reply goes straight back to the caller.
+ */
+#ifndef VIREO_IPC_H
+#define VIREO_IPC_H
+
+#include "cap.h"
+#include "thread.h"
+
+struct thread_queue {
+	struct thread *head, *tail;
+};
+
+struct endpoint {
+	struct object object;
+	struct thread_queue senders;
+	struct thread_queue receivers;
+};
+
+/* Destroys an endpoint whose last capability went: its waiting threads
+ * wake with STATUS_BAD_CAP. */
+void endpoint_destroy(struct endpoint *e);
+
+/* Wakes a thread blocked on an endpoint with `status` (used when the
+ * endpoint or the thread goes away). */
+void ipc_cancel(struct thread *t, enum status status);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * The system call handlers, one per entry of enum syscall_number, each in
+ * the file of the object it works on. Each gets the calling thread and
+ * its saved frame (arguments in rdi, rsi, rdx, r10, r8, r9), validates
+ * everything first (decode), then acts (invoke), and returns the status
+ * that goes back in rax. A handler that blocks the caller leaves its
+ * results to whoever wakes it.
+ */
+#ifndef VIREO_SYSCALLS_H
+#define VIREO_SYSCALLS_H
+
+#include "thread.h"
+
+typedef enum status syscall_handler(struct thread *t, struct frame *f);
+
+syscall_handler sys_debug_write, sys_thread_exit, sys_thread_set_fs_base;
+syscall_handler sys_cap_copy, sys_cap_delete;
+syscall_handler sys_task_create;
+syscall_handler sys_thread_create, sys_thread_start;
+syscall_handler sys_endpoint_create, sys_ipc_send, sys_ipc_receive, sys_ipc_call,
+	sys_ipc_reply_wait;
+
+#endif

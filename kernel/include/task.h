@@ -1,0 +1,39 @@
+/*
+ * Tasks: an address space plus a capability space, and the account of
+ * kernel memory the task may still use. Every kernel object a task creates
+ * (threads, endpoints, page tables, further tasks) is paid from its quota,
+ * so one task cannot exhaust the kernel's memory for all.
+ */
+#ifndef VIREO_TASK_H
+#define VIREO_TASK_H
+
+#include <stdint.h>
+
+#include "cap.h"
+
+#define TASK_NAME_MAX 32
+#define TASK_MAX_CAP_SLOTS 4096
+
+struct task {
+	struct object object;
+	uint64_t page_table_root;   /* physical address of the PML4 */
+	struct cap_space caps;
+	uint64_t quota_pages;       /* kernel pages it may still take */
+	unsigned thread_count;
+	char name[TASK_NAME_MAX];
+};
+
+/*
+ * Creates a task with a fresh address space and `cap_slots` empty
+ * capability slots (slot CAP_SELF_TASK names the task itself), paid from
+ * parent's quota (NULL: the kernel's own memory, for the root task), and
+ * moves `quota` pages from parent to it. NULL when memory or quota runs
+ * out (nothing is left allocated then).
+ */
+struct task *task_create(struct task *parent, const char *name, uint64_t quota,
+			 uint64_t cap_slots);
+
+/* A zeroed page charged to task's quota; 0 when quota or memory is out. */
+uint64_t task_page_alloc(struct task *task);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * IPC through endpoints (see ipc.h) and its system calls.
+ *
+ * No kernel stack per thread: a blocked thread's system call results are
+ * written into its saved frame by the thread that completes the IPC
+ * (rax = status, rsi = badge, rdx = words). Every operation here is O(1)
+ * plus the copy of at most UTCB_MESSAGE_WORDS words.
+ */
+#include "console.h"
+#include "ipc.h"
+#include "kstring.h"
+#include "memory.h"
+#include "syscalls.h"
+#include "uapi/vireo/syscall.h"
+
+static void queue_push(struct thread_queue *q, struct thread *t)
+{
+	t->wait_next = NULL;
+	if (q->tail)
+		q->tail->wait_next = t;
+	else
+		q->head = t;
+	q->tail = t;
+}
+
+static struct thread *queue_pop(struct thread_queue *q)
+{
+	struct thread *t = q->head;
+	if (t) {
+		q->head = t->wait_next;
+		if (!q->head)
+			q->tail = NULL;
+		t->wait_next = NULL;
+		t->waiting_on = NULL;
+	}
+	return t;
+}
+
+static void queue_remove(struct thread_queue *q, struct thread *t)
+{
+	struct thread **link = &q->head, *previous = NULL;
+	for (; *link && *link != t; link = &(*link)->wait_next)
+		previous = *link;
+	if (!*link)
+		return;
+	*link = t->wait_next;
+	if (q->tail == t)
+		q->tail = previous;
+	t->wait_next = NULL;
+	t->waiting_on = NULL;
+}
+
+/* Copies the message and sets the receiver's results. */
+static void transfer(struct thread *from, struct thread *to, uint64_t words, uint64_t badge)
+{
+	memcpy(to->utcb->message, from->utcb->message, words * sizeof(uint64_t));
+	to->frame.rax = STATUS_OK;
+	to->frame.rsi = badge;
+	to->frame.rdx = words;
+}
+
+/* The receiver r got a message from s: a caller now waits for r's reply,
+ * a plain sender continues. */
+static void after_receive(struct thread *s, struct thread *r)
+{
+	if (s->is_call) {
+		r->reply_to = s;
+		s->caller_of = r;
+		s->state = THREAD_BLOCKED_REPLY;
+	} else {
+		s->frame.rax = STATUS_OK;
+		thread_wake(s);
+	}
+}
+
+static enum status check_words(uint64_t words)
+{
+	return words > UTCB_MESSAGE_WORDS ? STATUS_BAD_ARG : STATUS_OK;
+}
+
+/* Until the kernel has a timer for them, only "poll" and "forever". */
+static enum status check_timeout(uint64_t timeout)
+{
+	return timeout == 0 || timeout == TIMEOUT_NEVER ? STATUS_OK : STATUS_BAD_ARG;
+}
+
+static enum status send(struct thread *t, struct cap *c, uint64_t words, uint64_t timeout,
+			int is_call)
+{
+	struct endpoint *e = (struct endpoint *)c->object;
+	struct thread *r = queue_pop(&e->receivers);
+	t->is_call = is_call;
+	if (r) {
+		transfer(t, r, words, c->badge);
+		thread_wake(r);
+		if (is_call) {
+			r->reply_to = t;
+			t->caller_of = r;
+			thread_block(t, THREAD_BLOCKED_REPLY);
+		}
+		return STATUS_OK;
+	}
+	if (timeout == 0)
+		return STATUS_TIMEOUT;
+	t->send_badge = c->badge;
+	t->send_words = words;
+	t->waiting_on = e;
+	queue_push(&e->senders, t);
+	thread_block(t, THREAD_BLOCKED_SEND);
+	return STATUS_OK;
+}
+
+static enum status receive(struct thread *t, struct cap *c, uint64_t timeout)
+{
+	struct endpoint *e = (struct endpoint *)c->object;
+	struct thread *s = queue_pop(&e->senders);
+	if (s) {
+		transfer(s, t, s->send_words, s->send_badge);
+		after_receive(s, t);
+		return STATUS_OK;
+	}
+	if (timeout == 0)
+		return STATUS_TIMEOUT;
+	t->waiting_on = e;
+	queue_push(&e->receivers, t);
+	thread_block(t, THREAD_BLOCKED_RECEIVE);
+	return STATUS_OK;
+}
+
+/* Sends the reply to t's caller, if t has one. */
+static void reply(struct thread *t, uint64_t words)
+{
+	struct thread *caller = t->reply_to;
+	if (!caller)
+		return;
+	t->reply_to = NULL;
+	caller->caller_of = NULL;
+	transfer(t, caller, words, 0);
+	thread_wake(caller);
+}
+
+void ipc_cancel(struct thread *t, enum status status)
+{
+	struct endpoint *e = t->waiting_on;
+	if (e && t->state == THREAD_BLOCKED_SEND)
+		queue_remove(&e->senders, t);
+	else if (e && t->state == THREAD_BLOCKED_RECEIVE)
+		queue_remove(&e->receivers, t);
+	t->frame.rax = status;
+	thread_wake(t);
+}
+
+void endpoint_destroy(struct endpoint *e)
+{
+	struct thread *t;
+	while ((t = queue_pop(&e->senders)))
+		ipc_cancel(t, STATUS_BAD_CAP);
+	while ((t = queue_pop(&e->receivers)))
+		ipc_cancel(t, STATUS_BAD_CAP);
+	page_free(virt_to_phys(e));
+}
+
+/* ---- system calls ---- */
+
+enum status sys_endpoint_create(struct thread *t, struct frame *f)
+{
+	struct cap *slot;
+	enum status s = cap_empty_slot(&t->task->caps, f->rdi, &slot);
+	if (s != STATUS_OK)
+		return s;
+	uint64_t page = task_page_alloc(t->task);
+	if (!page)
+		return STATUS_NO_MEM;
+	struct endpoint *e = phys_to_virt(page);
+	e->object.type = OBJECT_ENDPOINT;
+	cap_install(slot, &e->object, RIGHTS_ALL, 0);
+	return STATUS_OK;
+}
+
+/* Decode step shared by the IPC calls: endpoint capability with `rights`,
+ * word count and timeout in range. */
+static enum status decode(struct thread *t, uint64_t sel, uint32_t rights, uint64_t words,
+			  uint64_t timeout, struct cap **c)
+{
+	enum status s = cap_lookup(&t->task->caps, sel, OBJECT_ENDPOINT, rights, c);
+	if (s == STATUS_OK)
+		s = check_words(words);
+	if (s == STATUS_OK)
+		s = check_timeout(timeout);
+	return s;
+}
+
+enum status sys_ipc_send(struct thread *t, struct frame *f)
+{
+	struct cap *c;
+	enum status s = decode(t, f->rdi, RIGHT_SEND, f->rsi, f->rdx, &c);
+	return s == STATUS_OK ? send(t, c, f->rsi, f->rdx, 0) : s;
+}
+
+enum status sys_ipc_call(struct thread *t, struct frame *f)
+{
+	struct cap *c;
+	enum status s = decode(t, f->rdi, RIGHT_SEND, f->rsi, f->rdx, &c);
+	return s == STATUS_OK ? send(t, c, f->rsi, f->rdx, 1) : s;
+}
+
+enum status sys_ipc_receive(struct thread *t, struct frame *f)
+{
+	struct cap *c;
+	enum status s = decode(t, f->rdi, RIGHT_RECEIVE, 0, f->rsi, &c);
+	return s == STATUS_OK ? receive(t, c, f->rsi) : s;
+}
+
+enum status sys_ipc_reply_wait(struct thread *t, struct frame *f)
+{
+	struct cap *c;
+	enum status s = decode(t, f->rdi, RIGHT_RECEIVE, f->rsi, f->rdx, &c);
+	if (s != STATUS_OK)
+		return s;
+	reply(t, f->rsi);
+	return receive(t, c, f->rdx);
+}
