@@ -11,6 +11,7 @@
 #include "kstring.h"
 #include "memory.h"
 #include "syscalls.h"
+#include "timer.h"
 #include "uapi/vireo/syscall.h"
 
 static void queue_push(struct thread_queue *q, struct thread *t)
@@ -78,10 +79,23 @@ static enum status check_words(uint64_t words)
 	return words > UTCB_MESSAGE_WORDS ? STATUS_BAD_ARG : STATUS_OK;
 }
 
-/* Until the kernel has a timer for them, only "poll" and "forever". */
+/* Relative timeouts need the timer (no calibrated TSC: none). */
 static enum status check_timeout(uint64_t timeout)
 {
-	return timeout == 0 || timeout == TIMEOUT_NEVER ? STATUS_OK : STATUS_BAD_ARG;
+	if (timeout == 0 || timeout == TIMEOUT_NEVER || timer_available())
+		return STATUS_OK;
+	return STATUS_BAD_ARG;
+}
+
+/* Blocks t in `state` on queue q of endpoint e, with its timeout. */
+static void block_on(struct thread *t, struct endpoint *e, struct thread_queue *q,
+		     enum thread_state state, uint64_t timeout)
+{
+	t->waiting_on = e;
+	queue_push(q, t);
+	thread_block(t, state);
+	if (timeout != TIMEOUT_NEVER)
+		timeout_add(t, timeout);
 }
 
 static enum status send(struct thread *t, struct cap *c, uint64_t words, uint64_t timeout,
@@ -104,9 +118,7 @@ static enum status send(struct thread *t, struct cap *c, uint64_t words, uint64_
 		return STATUS_TIMEOUT;
 	t->send_badge = c->badge;
 	t->send_words = words;
-	t->waiting_on = e;
-	queue_push(&e->senders, t);
-	thread_block(t, THREAD_BLOCKED_SEND);
+	block_on(t, e, &e->senders, THREAD_BLOCKED_SEND, timeout);
 	return STATUS_OK;
 }
 
@@ -121,9 +133,7 @@ static enum status receive(struct thread *t, struct cap *c, uint64_t timeout)
 	}
 	if (timeout == 0)
 		return STATUS_TIMEOUT;
-	t->waiting_on = e;
-	queue_push(&e->receivers, t);
-	thread_block(t, THREAD_BLOCKED_RECEIVE);
+	block_on(t, e, &e->receivers, THREAD_BLOCKED_RECEIVE, timeout);
 	return STATUS_OK;
 }
 
@@ -146,6 +156,11 @@ void ipc_cancel(struct thread *t, enum status status)
 		queue_remove(&e->senders, t);
 	else if (e && t->state == THREAD_BLOCKED_RECEIVE)
 		queue_remove(&e->receivers, t);
+	else if (t->state == THREAD_BLOCKED_REPLY && t->caller_of) {
+		/* Gave up waiting for a reply: the replier must not reply now. */
+		t->caller_of->reply_to = NULL;
+		t->caller_of = NULL;
+	}
 	t->frame.rax = status;
 	thread_wake(t);
 }

@@ -16,6 +16,7 @@
 #include "paging.h"
 #include "roottask.h"
 #include "thread.h"
+#include "timer.h"
 #include "x86.h"
 
 #define VIREO_VERSION "0.1"
@@ -109,6 +110,7 @@ _Noreturn void kernel_main(uint32_t magic, uint32_t info_phys)
 		kprintf("tsc: %lu.%03lu MHz (calibrated against the HPET over 10 ms)%s\n",
 			tsc_khz / 1000, tsc_khz % 1000,
 			cpu_features.invariant_tsc ? ", invariant" : "");
+	timer_init(tsc_khz);
 
 	root_task_create(&boot, tsc_khz, acpi.has_hpet ? acpi.hpet_address : 0);
 	schedule();

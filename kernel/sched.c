@@ -7,6 +7,7 @@
  */
 #include "console.h"
 #include "thread.h"
+#include "timer.h"
 #include "x86.h"
 
 #define BITMAP_WORDS (PRIORITY_LEVELS / 64)
@@ -55,8 +56,10 @@ _Noreturn void schedule(void)
 {
 	for (;;) {
 		struct thread *t = highest_ready();
-		if (t)
+		if (t) {
+			timer_switch_to(t);
 			thread_resume(t);
+		}
 		/* Nothing to run: halt until an interrupt makes something ready. */
 		sti_hlt();
 	}

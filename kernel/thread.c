@@ -8,6 +8,7 @@
 #include "paging.h"
 #include "syscalls.h"
 #include "thread.h"
+#include "timer.h"
 #include "x86.h"
 
 _Static_assert(sizeof(struct thread) <= PAGE_SIZE, "a thread fits one page");
@@ -77,6 +78,7 @@ void thread_block(struct thread *t, enum thread_state state)
 
 void thread_wake(struct thread *t)
 {
+	timeout_cancel(t);
 	t->state = THREAD_READY;
 	sched_enqueue(t);
 }

@@ -48,6 +48,10 @@ struct thread {
 	uint64_t send_badge;         /* badge of the capability we sent with */
 	uint64_t send_words;
 	int is_call;
+
+	/* Timeout of a blocked IPC (timer.c): a deadline-sorted list. */
+	uint64_t timeout_deadline;   /* TSC; 0: none */
+	struct thread *timeout_next, *timeout_prev;
 };
 
 static inline struct thread *thread_from_object(struct object *o)

@@ -20,6 +20,12 @@
 #define LAPIC_LVT_LINT0 0x350
 #define LAPIC_LVT_LINT1 0x360
 #define LAPIC_LVT_ERROR 0x370
+#define LAPIC_TIMER_INITIAL 0x380
+#define LAPIC_TIMER_CURRENT 0x390
+#define LAPIC_TIMER_DIVIDE 0x3e0
+#define LAPIC_TIMER_DIVIDE_BY_1 0xb
+#define LAPIC_TIMER_TSC_DEADLINE (2u << 17)
+#define MSR_TSC_DEADLINE 0x6e0
 #define LAPIC_SVR_ENABLE (1u << 8)
 #define LAPIC_LVT_MASKED (1u << 16)
 #define LAPIC_LVT_NMI (4u << 8)
@@ -76,6 +82,54 @@ void lapic_init(const struct acpi_info *acpi)
 	uint32_t version = lapic_read(LAPIC_VERSION);
 	kprintf("lapic: base 0x%lx, id %u, version 0x%x, %u LVT entries\n", base, lapic_id(),
 		version & 0xff, ((version >> 16) & 0xff) + 1);
+}
+
+/*
+ * The LAPIC timer in one-shot mode counts down from an initial count at
+ * the bus/core crystal rate (SDM vol. 3A §11.5.4); in TSC-deadline mode
+ * it fires when the TSC reaches IA32_TSC_DEADLINE (§11.5.4.1), so no
+ * conversion is needed. Which one: CPUID.01H:ECX[24].
+ */
+static uint64_t lapic_timer_khz, timer_tsc_khz;
+
+void lapic_timer_init(uint64_t tsc_khz)
+{
+	timer_tsc_khz = tsc_khz;
+	if (cpu_features.tsc_deadline) {
+		lapic_write(LAPIC_LVT_TIMER, LAPIC_TIMER_TSC_DEADLINE | VECTOR_LAPIC_TIMER);
+		kprintf("lapic: timer in TSC-deadline mode\n");
+		return;
+	}
+	/* Count LAPIC timer ticks over 1 ms of TSC time. */
+	lapic_write(LAPIC_TIMER_DIVIDE, LAPIC_TIMER_DIVIDE_BY_1);
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED | VECTOR_LAPIC_TIMER);
+	lapic_write(LAPIC_TIMER_INITIAL, 0xffffffff);
+	uint64_t start = rdtsc();
+	while (rdtsc() - start < tsc_khz)
+		pause();
+	lapic_timer_khz = 0xffffffffull - lapic_read(LAPIC_TIMER_CURRENT);
+	lapic_write(LAPIC_TIMER_INITIAL, 0);
+	lapic_write(LAPIC_LVT_TIMER, VECTOR_LAPIC_TIMER);
+	kprintf("lapic: timer in one-shot mode, %lu.%03lu MHz\n", lapic_timer_khz / 1000,
+		lapic_timer_khz % 1000);
+}
+
+void lapic_timer_arm(uint64_t deadline)
+{
+	if (cpu_features.tsc_deadline) {
+		wrmsr(MSR_TSC_DEADLINE, deadline);
+		return;
+	}
+	uint64_t now = rdtsc(), count = 0;
+	if (deadline) {
+		/* Clamped so the multiplication cannot overflow. */
+		uint64_t delta = deadline > now ? deadline - now : 0;
+		delta = delta > (1ull << 40) ? 1ull << 40 : delta;
+		count = delta * lapic_timer_khz / timer_tsc_khz;
+		count = count ? count : 1;
+		count = count > 0xffffffff ? 0xffffffff : count;
+	}
+	lapic_write(LAPIC_TIMER_INITIAL, (uint32_t)count);
 }
 
 void lapic_eoi(void)

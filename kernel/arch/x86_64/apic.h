@@ -25,6 +25,14 @@ void pic_disable(void);
  * interrupts masked, and prints what it found. */
 void lapic_init(const struct acpi_info *acpi);
 void lapic_eoi(void);
+
+/* Sets the LAPIC timer up (tsc_khz from tsc_calibrate) and prints its mode. */
+void lapic_timer_init(uint64_t tsc_khz);
+
+/* One interrupt on VECTOR_LAPIC_TIMER when the TSC reaches deadline (0:
+ * none). A deadline in the past fires at once. A far deadline may fire
+ * early (the one-shot counter is 32 bits); the caller re-arms. */
+void lapic_timer_arm(uint64_t deadline);
 uint32_t lapic_id(void);
 
 /* Maps every IOAPIC, masks all its pins and prints what it found. */

@@ -9,6 +9,7 @@
 #include "arch.h"
 #include "console.h"
 #include "thread.h"
+#include "timer.h"
 #include "x86.h"
 
 static const char *const exception_names[32] = {
@@ -67,6 +68,11 @@ static void handle_interrupt(uint64_t vector)
 {
 	if (vector == VECTOR_SPURIOUS)
 		return; /* no EOI for spurious interrupts: SDM vol. 3A §11.9 */
+	if (vector == VECTOR_LAPIC_TIMER) {
+		lapic_eoi();
+		timer_interrupt();
+		return;
+	}
 	kprintf("vireo: unexpected interrupt vector %lu\n", vector);
 	lapic_eoi();
 }

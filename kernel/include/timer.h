@@ -1,0 +1,36 @@
+/*
+ * Time: round-robin time slices and IPC timeouts, both driven by the one
+ * per-CPU one-shot LAPIC timer. The timer is armed for the earliest of
+ * "current thread's slice ends" and "first timeout expires", and only
+ * reprogrammed when that changes, to keep the IPC path free of it.
+ */
+#ifndef VIREO_TIMER_H
+#define VIREO_TIMER_H
+
+#include <stdint.h>
+
+#include "thread.h"
+
+#define TIME_SLICE_NS 10000000ull /* 10 ms */
+
+/* Starts time keeping; tsc_khz from tsc_calibrate (0: no timer at all,
+ * then slices never end and relative timeouts are refused). */
+void timer_init(uint64_t tsc_khz);
+
+/* Whether relative timeouts can be served. */
+int timer_available(void);
+
+/* Puts blocked thread t on the timeout list, due in `ns` nanoseconds. */
+void timeout_add(struct thread *t, uint64_t ns);
+
+/* Takes t off the timeout list if it is there. O(1). */
+void timeout_cancel(struct thread *t);
+
+/* Called by schedule() for the thread about to run: starts a new slice
+ * when the thread changed, and arms the timer if the deadline moved. */
+void timer_switch_to(struct thread *t);
+
+/* The LAPIC timer interrupt: expire timeouts, end the slice. */
+void timer_interrupt(void);
+
+#endif
