@@ -34,9 +34,9 @@
 
 /* Rights: read is always implied. Same values as paging.h's MAP_WRITE and
  * MAP_EXECUTE, so the kernel can pass them straight through. */
-#define MAPDB_WRITE 1u
+#define MAPDB_WRITE   1u
 #define MAPDB_EXECUTE 2u
-#define MAPDB_RIGHTS (MAPDB_WRITE | MAPDB_EXECUTE)
+#define MAPDB_RIGHTS  (MAPDB_WRITE | MAPDB_EXECUTE)
 
 /*
  * Longest chain of derivations below an original mapping. It bounds the
@@ -52,19 +52,18 @@
 struct mapping {
 	struct mapping *prev; /* pre-order predecessor; NULL at the tree's root */
 	struct mapping *next; /* pre-order successor; NULL at the tree's end */
-	void *space;          /* the address space (opaque here) */
-	uint64_t va;          /* virtual address in space */
-	uint64_t frame;       /* physical address: the same in the whole tree */
-	uint8_t rights;       /* MAPDB_WRITE | MAPDB_EXECUTE, a subset of the parent's */
-	uint8_t depth;        /* 0 for the original mapping, parent's + 1 below */
+	void *space;	      /* the address space (opaque here) */
+	uint64_t va;	      /* virtual address in space */
+	uint64_t frame;	      /* physical address: the same in the whole tree */
+	uint8_t rights;	      /* MAPDB_WRITE | MAPDB_EXECUTE, a subset of the parent's */
+	uint8_t depth;	      /* 0 for the original mapping, parent's + 1 below */
 };
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(sizeof(struct mapping) == 48, "85 nodes fit in a 4 KiB page");
 #endif
 
 /* Make m the root of a new tree: an original mapping of frame. Cannot fail. */
-void mapdb_init_root(struct mapping *m, void *space, uint64_t va, uint64_t frame,
-		     uint8_t rights);
+void mapdb_init_root(struct mapping *m, void *space, uint64_t va, uint64_t frame, uint8_t rights);
 
 /*
  * Record that child maps parent's frame at va in space: the map operation.
@@ -74,8 +73,8 @@ void mapdb_init_root(struct mapping *m, void *space, uint64_t va, uint64_t frame
  * without changing anything when parent already has depth MAPDB_MAX_DEPTH.
  * child must not be in any tree.
  */
-enum status mapdb_derive(struct mapping *parent, struct mapping *child, void *space,
-			 uint64_t va, uint8_t rights);
+enum status mapdb_derive(struct mapping *parent, struct mapping *child, void *space, uint64_t va,
+			 uint8_t rights);
 
 /*
  * The grant operation: to takes from's place in the tree (same parent,
@@ -114,8 +113,8 @@ typedef void mapdb_remove_fn(struct mapping *m, void *ctx);
  * MAPDB_MAX_DEPTH steps, then every removal is followed by at most one
  * step back up and one step down). No recursion: constant stack.
  */
-size_t mapdb_revoke(struct mapping *m, bool include_self, size_t budget,
-		    mapdb_remove_fn *remove, void *ctx, bool *done);
+size_t mapdb_revoke(struct mapping *m, bool include_self, size_t budget, mapdb_remove_fn *remove,
+		    void *ctx, bool *done);
 
 /* Whether m has descendants. O(1). */
 static inline bool mapdb_has_children(const struct mapping *m)
@@ -129,8 +128,7 @@ static inline bool mapdb_has_children(const struct mapping *m)
  *
  *	for (c = mapdb_next_below(top, top); c; c = mapdb_next_below(top, c))
  */
-static inline struct mapping *mapdb_next_below(const struct mapping *top,
-					       const struct mapping *cur)
+static inline struct mapping *mapdb_next_below(const struct mapping *top, const struct mapping *cur)
 {
 	return cur->next && cur->next->depth > top->depth ? cur->next : NULL;
 }

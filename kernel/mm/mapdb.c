@@ -30,8 +30,7 @@ uint64_t mapdb_revoke_steps;
 #define COUNT_STEP() ((void)0)
 #endif
 
-void mapdb_init_root(struct mapping *m, void *space, uint64_t va, uint64_t frame,
-		     uint8_t rights)
+void mapdb_init_root(struct mapping *m, void *space, uint64_t va, uint64_t frame, uint8_t rights)
 {
 	m->prev = NULL;
 	m->next = NULL;
@@ -42,8 +41,8 @@ void mapdb_init_root(struct mapping *m, void *space, uint64_t va, uint64_t frame
 	m->depth = 0;
 }
 
-enum status mapdb_derive(struct mapping *parent, struct mapping *child, void *space,
-			 uint64_t va, uint8_t rights)
+enum status mapdb_derive(struct mapping *parent, struct mapping *child, void *space, uint64_t va,
+			 uint8_t rights)
 {
 	if (parent->depth >= MAPDB_MAX_DEPTH)
 		return STATUS_BAD_ARG;
@@ -86,8 +85,8 @@ static void unlink_node(struct mapping *m)
 	m->next = NULL;
 }
 
-size_t mapdb_revoke(struct mapping *m, bool include_self, size_t budget,
-		    mapdb_remove_fn *remove, void *ctx, bool *done)
+size_t mapdb_revoke(struct mapping *m, bool include_self, size_t budget, mapdb_remove_fn *remove,
+		    void *ctx, bool *done)
 {
 	struct mapping *cur = m;
 	size_t removed = 0;

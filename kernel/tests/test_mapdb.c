@@ -14,7 +14,7 @@
 #include <mapdb.h>
 #include <stdbool.h>
 
-#define POOL 512
+#define POOL  512
 #define FRAME 0x123000ull
 
 static struct mapping pool[POOL];
@@ -27,7 +27,7 @@ static char spaces[8]; /* opaque address space identities */
 struct removals {
 	struct mapping *base; /* array the nodes come from */
 	size_t size;
-	uint8_t *removed;     /* per node: how many times removed */
+	uint8_t *removed; /* per node: how many times removed */
 	size_t count;
 };
 
@@ -49,12 +49,11 @@ static uint8_t pool_removed[POOL];
 static struct removals pool_removals(void)
 {
 	memset(pool_removed, 0, sizeof(pool_removed));
-	return (struct removals){ pool, POOL, pool_removed, 0 };
+	return (struct removals){pool, POOL, pool_removed, 0};
 }
 
 /* Revoke to the end with the given budget; returns the number of calls. */
-static size_t revoke_all(struct mapping *m, bool include_self, size_t budget,
-			 struct removals *r)
+static size_t revoke_all(struct mapping *m, bool include_self, size_t budget, struct removals *r)
 {
 	size_t calls = 0;
 	bool done = false;
@@ -99,9 +98,9 @@ static void test_derive_chain(void **state)
 	(void)state;
 	mapdb_init_root(N(0), S(0), 0x1000, FRAME, MAPDB_WRITE);
 	for (int i = 1; i < 10; i++) {
-		assert_int_equal(mapdb_derive(N(i - 1), N(i), S(i % 8), 0x1000ull * (i + 1),
-					      MAPDB_WRITE),
-				 STATUS_OK);
+		assert_int_equal(
+		    mapdb_derive(N(i - 1), N(i), S(i % 8), 0x1000ull * (i + 1), MAPDB_WRITE),
+		    STATUS_OK);
 		assert_null(mapdb_check(N(0)));
 	}
 	for (int i = 1; i < 10; i++) {
@@ -121,13 +120,11 @@ static void test_rights_narrowing(void **state)
 	(void)state;
 	mapdb_init_root(N(0), S(0), 0, FRAME, MAPDB_WRITE | MAPDB_EXECUTE);
 	/* Asking for what the parent has. */
-	assert_int_equal(mapdb_derive(N(0), N(1), S(1), 0, MAPDB_WRITE | MAPDB_EXECUTE),
-			 STATUS_OK);
+	assert_int_equal(mapdb_derive(N(0), N(1), S(1), 0, MAPDB_WRITE | MAPDB_EXECUTE), STATUS_OK);
 	assert_int_equal(N(1)->rights, MAPDB_WRITE | MAPDB_EXECUTE);
 	/* Narrowing to read-write, then asking for execute back: masked. */
 	assert_int_equal(mapdb_derive(N(1), N(2), S(2), 0, MAPDB_WRITE), STATUS_OK);
-	assert_int_equal(mapdb_derive(N(2), N(3), S(3), 0, MAPDB_WRITE | MAPDB_EXECUTE),
-			 STATUS_OK);
+	assert_int_equal(mapdb_derive(N(2), N(3), S(3), 0, MAPDB_WRITE | MAPDB_EXECUTE), STATUS_OK);
 	assert_int_equal(N(3)->rights, MAPDB_WRITE);
 	/* Read-only below, never writable again. */
 	assert_int_equal(mapdb_derive(N(3), N(4), S(4), 0, 0), STATUS_OK);
@@ -147,8 +144,7 @@ static void test_depth_limit(void **state)
 	(void)state;
 	mapdb_init_root(N(0), S(0), 0, FRAME, MAPDB_WRITE);
 	for (int i = 1; i <= MAPDB_MAX_DEPTH; i++)
-		assert_int_equal(mapdb_derive(N(i - 1), N(i), S(1), (uint64_t)i << 12,
-					      MAPDB_WRITE),
+		assert_int_equal(mapdb_derive(N(i - 1), N(i), S(1), (uint64_t)i << 12, MAPDB_WRITE),
 				 STATUS_OK);
 	assert_int_equal(N(MAPDB_MAX_DEPTH)->depth, MAPDB_MAX_DEPTH);
 	/* One more is refused and changes nothing. */
@@ -264,8 +260,8 @@ static void test_revoke_include_self(void **state)
 	assert_int_equal(revoke_all(N(0), true, 1000, &r), 1);
 	assert_int_equal(r.count, 101);
 	for (int i = 0; i < POOL; i++)
-		assert_int_equal(pool_removed[i], i == 0 || (i >= 1 && i <= 20) ||
-							  (i >= 104 && i < 184));
+		assert_int_equal(pool_removed[i],
+				 i == 0 || (i >= 1 && i <= 20) || (i >= 104 && i < 184));
 }
 
 static void test_grant_middle_of_chain(void **state)
@@ -351,7 +347,7 @@ static void test_revoke_budget_one(void **state)
 {
 	static int parent[POOL];
 	struct removals r = pool_removals();
-	struct rng rng = { 0x9e3779b97f4a7c15ull };
+	struct rng rng = {0x9e3779b97f4a7c15ull};
 	size_t calls = 0, expected = 0, top = 1;
 	bool done = false;
 
@@ -391,7 +387,7 @@ static void test_revoke_budget_one(void **state)
 
 static void revoke_big(struct mapping *nodes, size_t n, size_t budget)
 {
-	struct removals r = { nodes, n, calloc(n, 1), 0 };
+	struct removals r = {nodes, n, calloc(n, 1), 0};
 	size_t calls = 0;
 	bool done = false;
 
@@ -415,7 +411,7 @@ static void test_big_random_tree(void **state)
 {
 	struct mapping *nodes = calloc(BIG, sizeof(*nodes));
 	int *parent = calloc(BIG, sizeof(*parent));
-	struct rng rng = { 12345 };
+	struct rng rng = {12345};
 
 	(void)state;
 	assert_true(nodes && parent);
@@ -615,7 +611,7 @@ static int vanished; /* pending revocations whose node went meanwhile */
 /* One call of a pending revocation; returns false when it is over. */
 static bool advance(struct pending *p)
 {
-	struct model_ctx c = { pool_removals(), find(p->space, p->va) };
+	struct model_ctx c = {pool_removals(), find(p->space, p->va)};
 	bool done;
 	size_t n;
 
@@ -642,7 +638,7 @@ static void revoke_everything(struct pending *pending)
 	verify_model();
 	for (int i = 0; i < POOL; i++) {
 		if (model[i].alive && model[i].parent < 0) {
-			struct pending p = { true, true, model[i].space, model[i].va, 5 };
+			struct pending p = {true, true, model[i].space, model[i].va, 5};
 
 			while (advance(&p))
 				verify_model();
@@ -654,9 +650,9 @@ static void revoke_everything(struct pending *pending)
 
 static void test_random_against_model(void **state)
 {
-	static const size_t budgets[] = { 1, 1, 2, 3, 8, 64, 1000 };
-	struct pending pending[4] = { { 0 } };
-	struct rng rng = { 0x5eed5eed5eedull };
+	static const size_t budgets[] = {1, 1, 2, 3, 8, 64, 1000};
+	struct pending pending[4] = {{0}};
+	struct rng rng = {0x5eed5eed5eedull};
 	uint64_t next_va = 0x1000, next_frame = 0x100000;
 	int derives = 0, grants = 0, revokes = 0, refused = 0;
 
@@ -683,8 +679,8 @@ static void test_random_against_model(void **state)
 
 			if (b < 0)
 				continue;
-			model[b] = (struct model_node){ true, -1, 0, rights, space, next_va,
-							next_frame };
+			model[b] =
+			    (struct model_node){true, -1, 0, rights, space, next_va, next_frame};
 			mapdb_init_root(N(b), S(model[b].space), next_va, next_frame,
 					model[b].rights);
 			next_va += 0x1000;
@@ -700,16 +696,21 @@ static void test_random_against_model(void **state)
 					if (model[j].alive && model[j].depth > model[a].depth)
 						a = j;
 			if (model[a].depth == MAPDB_MAX_DEPTH) {
-				assert_int_equal(mapdb_derive(N(a), N(b), S(space), next_va, rights),
-						 STATUS_BAD_ARG);
+				assert_int_equal(
+				    mapdb_derive(N(a), N(b), S(space), next_va, rights),
+				    STATUS_BAD_ARG);
 				refused++;
 				continue;
 			}
 			assert_int_equal(mapdb_derive(N(a), N(b), S(space), next_va, rights),
 					 STATUS_OK);
-			model[b] = (struct model_node){ true, a, (uint8_t)(model[a].depth + 1),
-							(uint8_t)(rights & model[a].rights & 3),
-							space, next_va, model[a].frame };
+			model[b] = (struct model_node){true,
+						       a,
+						       (uint8_t)(model[a].depth + 1),
+						       (uint8_t)(rights & model[a].rights & 3),
+						       space,
+						       next_va,
+						       model[a].frame};
 			next_va += 0x1000;
 			derives++;
 		} else if (op < 65) {
@@ -731,12 +732,13 @@ static void test_random_against_model(void **state)
 			/* Start a revocation and leave it pending. */
 			struct pending *p = &pending[rng_below(&rng, 4)];
 			bool include_self = rng_below(&rng, 2);
-			size_t budget = budgets[rng_below(&rng, sizeof(budgets) / sizeof(budgets[0]))];
+			size_t budget =
+			    budgets[rng_below(&rng, sizeof(budgets) / sizeof(budgets[0]))];
 
 			if (p->active)
 				continue;
-			*p = (struct pending){ true, include_self, model[a].space, model[a].va,
-					       budget };
+			*p = (struct pending){true, include_self, model[a].space, model[a].va,
+					      budget};
 			p->active = advance(p);
 			revokes++;
 		} else {
@@ -761,20 +763,20 @@ static void test_random_against_model(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_root),
-		T(test_derive_chain),
-		T(test_rights_narrowing),
-		T(test_depth_limit),
-		T(test_wide_tree),
-		T(test_revoke_keep_self),
-		T(test_revoke_include_self),
-		T(test_grant_middle_of_chain),
-		T(test_grant_root_and_leaf),
-		T(test_revoke_budget_one),
-		T(test_big_random_tree),
-		T(test_big_wide_and_deep),
-		T(test_check_catches_corruption),
-		T(test_random_against_model),
+	    T(test_root),
+	    T(test_derive_chain),
+	    T(test_rights_narrowing),
+	    T(test_depth_limit),
+	    T(test_wide_tree),
+	    T(test_revoke_keep_self),
+	    T(test_revoke_include_self),
+	    T(test_grant_middle_of_chain),
+	    T(test_grant_root_and_leaf),
+	    T(test_revoke_budget_one),
+	    T(test_big_random_tree),
+	    T(test_big_wide_and_deep),
+	    T(test_check_catches_corruption),
+	    T(test_random_against_model),
 	};
 
 	return cmocka_run_group_tests_name("mapdb", tests, NULL, NULL);
