@@ -12,7 +12,7 @@ How a run ends, in order of preference:
     then comes from the serial line `vireo: shutdown (code N)`;
   - the timeout expires: the emulator is killed and the run is a hang.
 A run that printed the shutdown line but whose emulator does not exit
-within SHUTDOWN_GRACE seconds is stopped and counts as shut down.
+within SHUTDOWN_GRACE seconds is stopped and reported as a problem.
 """
 import codecs
 import os
@@ -61,6 +61,7 @@ class RunResult:
         self.output = ''
         self.code = None
         self.timed_out = False
+        self.lingered = False    # still running after the shutdown line
         self.exit_status = None
         self.problem = None
         self.seconds = 0.0
@@ -266,6 +267,7 @@ def run(platform, iso, log_path, timeout, echo=None):
                 _kill(process)
                 break
             if shutdown_seen_at and now - shutdown_seen_at > SHUTDOWN_GRACE:
+                result.lingered = True
                 _kill(process)
                 break
             time.sleep(0.05)
@@ -290,20 +292,26 @@ def _finish(result, platform, timeout):
     lines = SHUTDOWN_LINE.findall(result.output)
     serial_code = int(lines[-1]) if lines else None
     status = result.exit_status
-    if platform.startswith('qemu') and status is not None and status & 1:
+    qemu = platform.startswith('qemu')
+    debug_exit = qemu and status is not None and status > 0 and status & 1
+    if debug_exit:
         result.code = status >> 1
     else:
         result.code = serial_code
     if result.timed_out:
         result.problem = 'timeout after %d s (hang?)' % timeout
+    elif result.lingered:
+        result.problem = 'the kernel printed its shutdown line but %s ' \
+            'kept running (%s)' % (platform, 'no write to isa-debug-exit '
+                                   'port 0xf4?' if qemu else 'no "Shutdown" '
+                                   'written to port 0x8900?')
+    elif qemu and not debug_exit:
+        result.problem = 'QEMU exited with status %s, not through ' \
+            'isa-debug-exit (triple fault, reset, signal or QEMU error?)' \
+            % status
     elif result.code is None:
-        if platform.startswith('qemu') and status == 0:
-            why = 'QEMU exited with status 0 without a shutdown code ' \
-                  '(triple fault or reset?)'
-        else:
-            why = '%s exited with status %s without a shutdown code' % (
-                platform, status)
-        result.problem = why
+        result.problem = '%s exited with status %s without a shutdown ' \
+            'code' % (platform, status)
 
 
 def emulator_tail(result, lines=10):

@@ -75,6 +75,8 @@ class Shutdown(unittest.TestCase):
     def test_qemu_exit_status(self):
         self.assertEqual(self.finish('qemu', '', 7).code, 3)
         self.assertIsNotNone(self.finish('qemu', '', 0).problem)
+        result = self.finish('qemu', 'vireo: shutdown (code 0)\n', 0)
+        self.assertIn('isa-debug-exit', result.problem)
 
     def test_bochs_serial_line(self):
         result = self.finish('bochs', 'vireo: shutdown (code 2)\n', 1)
