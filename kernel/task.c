@@ -42,7 +42,8 @@ struct task *task_create(struct task *parent, const char *name, uint64_t quota,
 		return NULL;
 	/* The task, its PML4, the leaf directory and the leaves. */
 	size_t n = 3 + leaf_count(cap_slots);
-	if (parent && parent->quota_pages < n + quota)
+	/* Two comparisons, so a huge quota cannot wrap n + quota around. */
+	if (parent && (parent->quota_pages < n || parent->quota_pages - n < quota))
 		return NULL;
 	uint64_t pages[3 + TASK_MAX_CAP_SLOTS / CAP_SLOTS_PER_LEAF] = {0};
 	pages[1] = paging_create_address_space();
