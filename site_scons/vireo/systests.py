@@ -54,6 +54,15 @@ TESTS = [
         expect=[BANNER, ROOT_STOPPED, r'vireo: shutdown \(code \d+\)'],
         code=None),
     SystemTest(
+        # The kernel's system call test suite (user/tests/ktest*.c) as the
+        # root task: one `TEST PASS x` line per check, exit code 0 when all
+        # passed.
+        'ktest', 'ktest', ('qemu', 'bochs'),
+        expect=[BANNER, WX_CLEAN, r'^TEST PASS ', r'ktest: \d+ passed, 0 failed',
+                r'vireo: shutdown \(code 0\)'],
+        forbid=[ROOT_STOPPED, r'rejected'],
+        code=0, timeout=60),
+    SystemTest(
         'bad-elf-truncated', 'bad-elf-truncated', ('qemu',),
         expect=[BANNER, r'vireo: root task image rejected: \S'],
         forbid=[ROOT_STOPPED],

@@ -1,20 +1,62 @@
 /*
  * System call stubs for user programs: one static inline function per
  * system call in <vireo/syscall.h>, each a single SYSCALL instruction.
+ * doc/syscalls.md is the reference: what each call does and every status
+ * it returns; the comments here are the short version.
  *
  * Convention (kernel/include/uapi/vireo/syscall.h): number in rax,
  * arguments in rdi, rsi, rdx, r10, r8, r9; the enum status comes back in
- * rax; SYSCALL itself overwrites rcx (return rip) and r11 (rflags), see
- * Intel SDM vol. 2B, "SYSCALL". The "memory" clobber keeps the compiler from
- * caching memory the kernel reads (debug_write's buffer) across the call.
+ * rax, and the IPC calls also return a badge in rsi and a word count in
+ * rdx. SYSCALL itself overwrites rcx (return rip) and r11 (rflags), see
+ * Intel SDM vol. 2B, "SYSCALL"; every other register is preserved. The
+ * "memory" clobber keeps the compiler from caching memory the kernel reads
+ * or writes (debug_write's buffer, the UTCB's message registers) across
+ * the call.
+ *
+ * Selectors name capabilities in the caller's own capability space
+ * (<vireo/cap.h>); the UTCB's message registers (<vireo/utcb.h>) carry IPC
+ * messages.
  */
 #ifndef VIREO_SYS_H
 #define VIREO_SYS_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <vireo/cap.h>
 #include <vireo/status.h>
 #include <vireo/syscall.h>
+#include <vireo/utcb.h>
+
+/* What a system call leaves in rsi and rdx besides the status in rax. */
+struct syscall_result {
+	uint64_t rsi, rdx;
+};
+
+/*
+ * The general stub: any number, six arguments, and rsi/rdx as they come
+ * back (into *out when out is not NULL). The named stubs below use it;
+ * tests use it to pass numbers and arguments no named stub would.
+ */
+static inline enum status syscall6(uint64_t number, uint64_t a0, uint64_t a1, uint64_t a2,
+				   uint64_t a3, uint64_t a4, uint64_t a5,
+				   struct syscall_result *out)
+{
+	uint64_t rax = number;
+	register uint64_t rsi __asm__("rsi") = a1;
+	register uint64_t rdx __asm__("rdx") = a2;
+	register uint64_t r10 __asm__("r10") = a3;
+	register uint64_t r8 __asm__("r8") = a4;
+	register uint64_t r9 __asm__("r9") = a5;
+	__asm__ volatile("syscall"
+			 : "+a"(rax), "+r"(rsi), "+r"(rdx)
+			 : "D"(a0), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	if (out) {
+		out->rsi = rsi;
+		out->rdx = rdx;
+	}
+	return (enum status)rax;
+}
 
 static inline enum status syscall1(enum syscall_number number, uint64_t a0)
 {
@@ -40,7 +82,7 @@ static inline enum status syscall2(enum syscall_number number, uint64_t a0,
 /*
  * Print len bytes of buf to the kernel log (serial COM1). Returns OK,
  * BAD_ARG when len > DEBUG_WRITE_MAX, or BAD_ADDRESS when buf is not
- * readable user memory.
+ * readable user memory (nothing is printed then).
  */
 static inline enum status sys_debug_write(const char *buf, size_t len)
 {
@@ -48,8 +90,9 @@ static inline enum status sys_debug_write(const char *buf, size_t len)
 }
 
 /*
- * End the calling thread with an exit code; never returns. When the root
- * task's thread exits, the kernel shuts the machine down with that code.
+ * End the calling thread with an exit code; never returns. When the last
+ * thread of the root task exits, the kernel shuts the machine down with
+ * that thread's code.
  */
 static inline _Noreturn void sys_thread_exit(long code)
 {
@@ -61,11 +104,158 @@ static inline _Noreturn void sys_thread_exit(long code)
 /*
  * Set the calling thread's %fs base (where TLS and the stack-protector
  * canary at %fs:0x28 live). Returns OK, or BAD_ADDRESS when base is not a
- * canonical user address.
+ * canonical user address (below USER_TOP, 0x7fff_ffff_e000).
  */
 static inline enum status sys_thread_set_fs_base(uintptr_t base)
 {
 	return syscall1(SYS_THREAD_SET_FS_BASE, base);
+}
+
+/*
+ * Copy the capability at src (own space) into the empty slot dst of the
+ * task named by dst_task (needs CONTROL on it; CAP_SELF_TASK for one's own
+ * space), keeping only the rights in rights_mask. A nonzero badge may be
+ * set on an endpoint capability that has none yet; badge 0 keeps the
+ * source's. Returns OK, BAD_CAP (src empty or out of range, dst or
+ * dst_task out of range), BAD_TYPE (dst_task is no task), NO_RIGHTS, BUSY
+ * (dst in use) or BAD_ARG (badge not allowed).
+ */
+static inline enum status sys_cap_copy(cap_selector src, cap_selector dst_task,
+				       cap_selector dst, uint32_t rights_mask,
+				       uint64_t badge)
+{
+	return syscall6(SYS_CAP_COPY, src, dst_task, dst, rights_mask, badge, 0, NULL);
+}
+
+/*
+ * Empty slot sel of one's own capability space. When it held the last
+ * capability to an endpoint, the endpoint is destroyed and the threads
+ * waiting on it wake with BAD_CAP. Returns OK, or BAD_CAP (out of range or
+ * already empty).
+ */
+static inline enum status sys_cap_delete(cap_selector sel)
+{
+	return syscall1(SYS_CAP_DELETE, sel);
+}
+
+/*
+ * Create a task (empty address space, cap_slots capability slots, slot
+ * CAP_SELF_TASK naming itself) named by the NUL-terminated name (at most
+ * 31 characters), and move quota_pages of the caller's kernel memory quota
+ * to it. Its capability goes to the empty slot dst. Costs the caller
+ * 3 + ceil(cap_slots / 128) pages plus quota_pages. Returns OK, BAD_CAP /
+ * BUSY (dst), BAD_ARG (cap_slots not in 3..4096, name too long),
+ * BAD_ADDRESS (name unreadable) or NO_MEM.
+ */
+static inline enum status sys_task_create(cap_selector dst, uint64_t quota_pages,
+					  uint64_t cap_slots, const char *name)
+{
+	return syscall6(SYS_TASK_CREATE, dst, quota_pages, cap_slots,
+			(uint64_t)(uintptr_t)name, 0, 0, NULL);
+}
+
+/*
+ * Create an inactive thread in the task named by task (CONTROL), with its
+ * UTCB page mapped read-write at utcb (page aligned, unmapped) in that
+ * task, at a priority no higher than the caller's. Its capability goes to
+ * the empty slot dst; it costs the caller 2 pages of quota. Returns OK,
+ * BAD_CAP / BUSY (dst), BAD_CAP / BAD_TYPE / NO_RIGHTS (task), NO_RIGHTS
+ * (priority above the caller's), BAD_ADDRESS (utcb unaligned or outside
+ * user space), BUSY (utcb already mapped) or NO_MEM.
+ */
+static inline enum status sys_thread_create(cap_selector dst, cap_selector task,
+					    uintptr_t utcb, unsigned priority)
+{
+	return syscall6(SYS_THREAD_CREATE, dst, task, utcb, priority, 0, 0, NULL);
+}
+
+/*
+ * Start a new thread (CONTROL) at rip with stack pointer rsp and rdi =
+ * arg. For a C function as entry, rsp must be 16-byte aligned minus 8 (as
+ * right after a call). Returns OK, BAD_CAP / BAD_TYPE / NO_RIGHTS, BUSY
+ * (already started) or BAD_ADDRESS (rip or rsp not below USER_TOP).
+ */
+static inline enum status sys_thread_start(cap_selector thread, uintptr_t rip,
+					   uintptr_t rsp, uint64_t arg)
+{
+	return syscall6(SYS_THREAD_START, thread, rip, rsp, arg, 0, 0, NULL);
+}
+
+/*
+ * Create an IPC endpoint in the empty slot dst, with all rights and no
+ * badge; costs one page of quota. Returns OK, BAD_CAP / BUSY (dst) or
+ * NO_MEM.
+ */
+static inline enum status sys_endpoint_create(cap_selector dst)
+{
+	return syscall1(SYS_ENDPOINT_CREATE, dst);
+}
+
+/*
+ * Send message registers 0 .. words-1 of the caller's UTCB through the
+ * endpoint (SEND). Waits for a receiver (timeout TIMEOUT_NEVER) or not at
+ * all (timeout 0: TIMEOUT when none waits). Returns OK, BAD_CAP / BAD_TYPE
+ * / NO_RIGHTS, BAD_ARG (words > UTCB_MESSAGE_WORDS or another timeout),
+ * TIMEOUT, or BAD_CAP when the endpoint is destroyed while waiting.
+ */
+static inline enum status sys_ipc_send(cap_selector endpoint, uint64_t words,
+				       uint64_t timeout)
+{
+	return syscall6(SYS_IPC_SEND, endpoint, words, timeout, 0, 0, 0, NULL);
+}
+
+/*
+ * Receive a message through the endpoint (RECEIVE) into the caller's UTCB.
+ * On OK, *badge (if not NULL) is the badge of the sender's capability and
+ * *words (if not NULL) the number of message registers received. Same
+ * statuses and timeouts as sys_ipc_send.
+ */
+static inline enum status sys_ipc_receive(cap_selector endpoint, uint64_t timeout,
+					  uint64_t *badge, uint64_t *words)
+{
+	struct syscall_result r;
+	enum status s = syscall6(SYS_IPC_RECEIVE, endpoint, timeout, 0, 0, 0, 0, &r);
+	if (s == STATUS_OK && badge)
+		*badge = r.rsi;
+	if (s == STATUS_OK && words)
+		*words = r.rdx;
+	return s;
+}
+
+/*
+ * Send like sys_ipc_send (the timeout applies to the send), then wait for
+ * the receiver's reply, which arrives in the caller's UTCB; on OK
+ * *reply_words (if not NULL) is its length. Same statuses as sys_ipc_send.
+ */
+static inline enum status sys_ipc_call(cap_selector endpoint, uint64_t words,
+				       uint64_t timeout, uint64_t *reply_words)
+{
+	struct syscall_result r;
+	enum status s = syscall6(SYS_IPC_CALL, endpoint, words, timeout, 0, 0, 0, &r);
+	if (s == STATUS_OK && reply_words)
+		*reply_words = r.rdx;
+	return s;
+}
+
+/*
+ * Reply with message registers 0 .. words-1 to the thread that last
+ * called the caller (if one waits for a reply), then receive through the
+ * endpoint (RECEIVE) like sys_ipc_receive. The reply never waits; the
+ * timeout applies to the receive. Returns the receive's status (the reply
+ * is delivered even when that is TIMEOUT).
+ */
+static inline enum status sys_ipc_reply_wait(cap_selector endpoint, uint64_t words,
+					     uint64_t timeout, uint64_t *badge,
+					     uint64_t *received_words)
+{
+	struct syscall_result r;
+	enum status s =
+		syscall6(SYS_IPC_REPLY_WAIT, endpoint, words, timeout, 0, 0, 0, &r);
+	if (s == STATUS_OK && badge)
+		*badge = r.rsi;
+	if (s == STATUS_OK && received_words)
+		*received_words = r.rdx;
+	return s;
 }
 
 #endif
