@@ -106,6 +106,7 @@ void test_basic(void);
 void test_caps(void);
 void test_objects(void);
 void test_ipc(void);
+void test_time(void);
 void test_quota(void);
 
 #endif

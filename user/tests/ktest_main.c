@@ -87,6 +87,7 @@ int main(int argc, char **argv)
 	test_caps();
 	test_objects();
 	test_ipc();
+	test_time();
 	ktest_settle();
 	ktest_check(ktest_workers_done(), "workers-ended", "a worker thread is still blocked");
 	ktest_settle_end();
