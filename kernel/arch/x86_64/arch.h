@@ -96,6 +96,8 @@ _Noreturn void return_to_user(struct frame *f);
 /* serial.c: COM1 console. */
 void serial_init(void);
 void serial_write(const char *s, size_t len);
+/* Waits until every byte written has left the UART. */
+void serial_flush(void);
 
 /* platform.c: leave the emulator (or halt a real PC) with an exit code. */
 _Noreturn void platform_shutdown(int code);

@@ -15,6 +15,7 @@
 _Noreturn void platform_shutdown(int code)
 {
 	kprintf("vireo: shutdown (code %d)\n", code);
+	serial_flush(); /* the emulators stop at once: let the line out first */
 	outb(QEMU_DEBUG_EXIT_PORT, (uint8_t)code);
 	for (const char *s = "Shutdown"; *s; s++)
 		outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*s);

@@ -8,6 +8,7 @@
 
 #define COM1 0x3f8
 #define LSR_THR_EMPTY 0x20
+#define LSR_TRANSMITTER_EMPTY 0x40
 
 void serial_init(void)
 {
@@ -35,4 +36,11 @@ void serial_write(const char *s, size_t len)
 			serial_putc('\r'); /* terminals in raw mode want CR LF */
 		serial_putc(s[i]);
 	}
+}
+
+void serial_flush(void)
+{
+	/* Bounded, like serial_putc: wait until the shift register is empty too. */
+	for (int i = 0; i < 1000000 && !(inb(COM1 + 5) & LSR_TRANSMITTER_EMPTY); i++)
+		pause();
 }
