@@ -108,9 +108,13 @@ static enum status send(struct thread *t, struct cap *c, uint64_t words, uint64_
 		transfer(t, r, words, c->badge);
 		thread_wake(r);
 		if (is_call) {
+			/* A relative timeout runs until the reply, as when
+			 * the caller had to wait for the receiver. */
 			r->reply_to = t;
 			t->caller_of = r;
 			thread_block(t, THREAD_BLOCKED_REPLY);
+			if (timeout != TIMEOUT_NEVER && timeout != 0)
+				timeout_add(t, timeout);
 		}
 		return STATUS_OK;
 	}

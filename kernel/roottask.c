@@ -116,6 +116,7 @@ void root_task_create(const struct mb2_info *boot, uint64_t tsc_khz, uint64_t hp
 	if (!task || thread_create(NULL, task, ROOT_PRIORITY, ROOT_UTCB, &thread) != STATUS_OK)
 		panic("root task: out of memory");
 	info.utcb = ROOT_UTCB;
+	task->main_thread = thread;
 	cap_install(cap_slot(&task->caps, CAP_SELF_THREAD), &thread->object, RIGHTS_ALL, 0);
 	for (size_t i = 0; i < elf.segment_count; i++)
 		load_segment(task, phys_to_virt(root->start), &elf.segments[i]);

@@ -55,7 +55,6 @@ enum status thread_create(struct task *payer, struct task *task, uint8_t priorit
 	t->state = THREAD_INACTIVE;
 	t->utcb = phys_to_virt(utcb);
 	t->utcb_address = utcb_address;
-	task->thread_count++;
 	*out = t;
 	return STATUS_OK;
 }
@@ -65,6 +64,7 @@ void thread_start(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg)
 	t->frame.rip = rip;
 	t->frame.rsp = rsp;
 	t->frame.rdi = arg;
+	t->task->thread_count++;
 	t->state = THREAD_READY;
 	sched_enqueue(t);
 }
@@ -85,10 +85,15 @@ void thread_wake(struct thread *t)
 
 void thread_stop(struct thread *t, int exit_code)
 {
+	if (t->state == THREAD_STOPPED)
+		return;
+	if (t->state != THREAD_INACTIVE)
+		t->task->thread_count--;
 	thread_block(t, THREAD_STOPPED);
 	if (this_cpu()->fpu_owner == t)
 		this_cpu()->fpu_owner = NULL;
-	if (--t->task->thread_count == 0 && !strcmp(t->task->name, "root")) {
+	/* Like a process whose main thread returns from main(). */
+	if (t == t->task->main_thread) {
 		kprintf("vireo: root task ended\n");
 		platform_shutdown(exit_code);
 	}

@@ -19,7 +19,8 @@ struct task {
 	uint64_t page_table_root;   /* physical address of the PML4 */
 	struct cap_space caps;
 	uint64_t quota_pages;       /* kernel pages it may still take */
-	unsigned thread_count;
+	unsigned thread_count;      /* started and not yet stopped */
+	struct thread *main_thread; /* root task: its end ends the system */
 	char name[TASK_NAME_MAX];
 };
 

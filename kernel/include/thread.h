@@ -77,8 +77,8 @@ void thread_wake(struct thread *t);
 /* Takes the thread out of the run queue to block in `state`. */
 void thread_block(struct thread *t, enum thread_state state);
 
-/* Stops t for good. If t was the last thread of the root task, the
- * machine shuts down with exit_code. */
+/* Stops t for good. If t is the root task's first thread, the machine
+ * shuts down with exit_code. */
 void thread_stop(struct thread *t, int exit_code);
 
 /* Continues t in user mode. Does not return. Expects interrupts off. */
