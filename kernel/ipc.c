@@ -126,9 +126,28 @@ static enum status send(struct thread *t, struct cap *c, uint64_t words, uint64_
 	return STATUS_OK;
 }
 
+void endpoint_signal(struct endpoint *e, uint64_t badge)
+{
+	struct thread *r = queue_pop(&e->receivers);
+	if (!r) {
+		e->pending |= badge;
+		return;
+	}
+	r->frame.rax = STATUS_OK;
+	r->frame.rsi = badge;
+	r->frame.rdx = 0;
+	thread_wake(r);
+}
+
 static enum status receive(struct thread *t, struct cap *c, uint64_t timeout)
 {
 	struct endpoint *e = (struct endpoint *)c->object;
+	if (e->pending) {
+		t->frame.rsi = e->pending;
+		t->frame.rdx = 0;
+		e->pending = 0;
+		return STATUS_OK;
+	}
 	struct thread *s = queue_pop(&e->senders);
 	if (s) {
 		transfer(s, t, s->send_words, s->send_badge);

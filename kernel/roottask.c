@@ -7,6 +7,7 @@
 #include "console.h"
 #include "elf.h"
 #include "format.h"
+#include "irq.h"
 #include "kstring.h"
 #include "memory.h"
 #include "paging.h"
@@ -116,6 +117,15 @@ void root_task_create(const struct mb2_info *boot, uint64_t tsc_khz, uint64_t hp
 	if (!task || thread_create(NULL, task, ROOT_PRIORITY, ROOT_UTCB, &thread) != STATUS_OK)
 		panic("root task: out of memory");
 	info.utcb = ROOT_UTCB;
+	irq_control_task = task;
+	/* The HPET's registers, uncached, for user-level timer drivers and
+	 * the latency benchmark (the kernel-core issue hands out all device
+	 * memory by mapping; until then the HPET is the one device given). */
+	if (hpet_address) {
+		map_or_panic(task, ROOT_HPET, hpet_address & ~(PAGE_SIZE - 1),
+			     MAP_WRITE | MAP_UNCACHED);
+		info.hpet = ROOT_HPET + (hpet_address & (PAGE_SIZE - 1));
+	}
 	task->main_thread = thread;
 	cap_install(cap_slot(&task->caps, CAP_SELF_THREAD), &thread->object, RIGHTS_ALL, 0);
 	for (size_t i = 0; i < elf.segment_count; i++)

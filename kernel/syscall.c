@@ -93,6 +93,8 @@ static syscall_handler *const syscalls[SYS_COUNT] = {
 	[SYS_IPC_RECEIVE] = sys_ipc_receive,
 	[SYS_IPC_CALL] = sys_ipc_call,
 	[SYS_IPC_REPLY_WAIT] = sys_ipc_reply_wait,
+	[SYS_IRQ_CREATE] = sys_irq_create,
+	[SYS_IRQ_ACK] = sys_irq_ack,
 };
 
 /*

@@ -20,7 +20,13 @@ struct endpoint {
 	struct object object;
 	struct thread_queue senders;
 	struct thread_queue receivers;
+	uint64_t pending; /* badges of signals no receiver has taken yet */
 };
+
+/* A signal (from an interrupt): the first waiting receiver gets `badge`
+ * and no message words; with nobody waiting, the badge is OR-ed into
+ * `pending` and the next receive returns it. O(1); never blocks. */
+void endpoint_signal(struct endpoint *e, uint64_t badge);
 
 /* Destroys an endpoint whose last capability went: its waiting threads
  * wake with STATUS_BAD_CAP. */

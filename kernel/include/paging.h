@@ -18,6 +18,7 @@ enum map_rights {
 	MAP_READ = 0,           /* always implied */
 	MAP_WRITE = 1 << 0,
 	MAP_EXECUTE = 1 << 1,
+	MAP_UNCACHED = 1 << 2,  /* device memory (kernel-made mappings only) */
 };
 
 /* Builds the kernel page tables for RAM up to max_phys and switches to

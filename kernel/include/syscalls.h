@@ -19,5 +19,6 @@ syscall_handler sys_task_create;
 syscall_handler sys_thread_create, sys_thread_start;
 syscall_handler sys_endpoint_create, sys_ipc_send, sys_ipc_receive, sys_ipc_call,
 	sys_ipc_reply_wait;
+syscall_handler sys_irq_create, sys_irq_ack;
 
 #endif

@@ -108,5 +108,6 @@ void test_objects(void);
 void test_ipc(void);
 void test_time(void);
 void test_quota(void);
+void test_irq(void);
 
 #endif

@@ -88,6 +88,7 @@ int main(int argc, char **argv)
 	test_objects();
 	test_ipc();
 	test_time();
+	test_irq();
 	ktest_settle();
 	ktest_check(ktest_workers_done(), "workers-ended", "a worker thread is still blocked");
 	ktest_settle_end();

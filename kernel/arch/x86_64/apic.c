@@ -41,6 +41,15 @@
 
 static volatile uint32_t *lapic;
 
+/* The IOAPICs found at boot, for routing GSIs. */
+struct ioapic {
+	volatile uint32_t *registers;
+	uint32_t gsi_base;
+	unsigned pins;
+};
+static struct ioapic ioapics[ACPI_MAX_IOAPICS];
+static size_t ioapic_count;
+
 static uint32_t lapic_read(unsigned reg)
 {
 	return lapic[reg / 4];
@@ -165,6 +174,8 @@ void ioapic_init(const struct acpi_info *acpi)
 			ioapic_write(io, IOAPIC_REDIRECTION(pin), IOAPIC_MASKED);
 			ioapic_write(io, IOAPIC_REDIRECTION(pin) + 1, 0);
 		}
+		if (ioapic_count < ACPI_MAX_IOAPICS)
+			ioapics[ioapic_count++] = (struct ioapic){io, a->gsi_base, pins};
 		kprintf("ioapic: id %u at 0x%lx, version 0x%x, GSIs %u-%u, all masked\n", a->id,
 			a->address, version & 0xff, a->gsi_base, a->gsi_base + pins - 1);
 	}
@@ -173,4 +184,43 @@ void ioapic_init(const struct acpi_info *acpi)
 		kprintf("ioapic: ISA IRQ %u -> GSI %u (flags 0x%x)\n", o->source_irq, o->gsi,
 			o->flags);
 	}
+}
+
+/* The IOAPIC and pin of a GSI; NULL when no IOAPIC has it. */
+static volatile uint32_t *ioapic_pin(uint32_t gsi, unsigned *pin)
+{
+	for (size_t i = 0; i < ioapic_count; i++) {
+		if (gsi >= ioapics[i].gsi_base && gsi - ioapics[i].gsi_base < ioapics[i].pins) {
+			*pin = gsi - ioapics[i].gsi_base;
+			return ioapics[i].registers;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Redirection entry (82093AA data sheet §3.2.4): vector, fixed delivery,
+ * physical destination = this CPU's LAPIC ID, polarity bit 13 (1: active
+ * low), trigger bit 15 (1: level), mask bit 16.
+ */
+bool ioapic_route(uint32_t gsi, uint8_t vector, bool level, bool active_low)
+{
+	unsigned pin;
+	volatile uint32_t *io = ioapic_pin(gsi, &pin);
+	if (!io)
+		return false;
+	ioapic_write(io, IOAPIC_REDIRECTION(pin) + 1, lapic_id() << 24);
+	ioapic_write(io, IOAPIC_REDIRECTION(pin),
+		     IOAPIC_MASKED | (level ? 1u << 15 : 0) | (active_low ? 1u << 13 : 0) | vector);
+	return true;
+}
+
+void ioapic_set_masked(uint32_t gsi, bool masked)
+{
+	unsigned pin;
+	volatile uint32_t *io = ioapic_pin(gsi, &pin);
+	if (!io)
+		return;
+	uint32_t low = ioapic_read(io, IOAPIC_REDIRECTION(pin));
+	ioapic_write(io, IOAPIC_REDIRECTION(pin), masked ? low | IOAPIC_MASKED : low & ~IOAPIC_MASKED);
 }

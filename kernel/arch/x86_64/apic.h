@@ -6,6 +6,7 @@
 #ifndef VIREO_APIC_H
 #define VIREO_APIC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "acpi.h"
@@ -37,5 +38,11 @@ uint32_t lapic_id(void);
 
 /* Maps every IOAPIC, masks all its pins and prints what it found. */
 void ioapic_init(const struct acpi_info *acpi);
+
+/* Routes gsi to vector on this CPU, masked. False when no IOAPIC has it. */
+bool ioapic_route(uint32_t gsi, uint8_t vector, bool level, bool active_low);
+
+/* Masks or unmasks a routed gsi. */
+void ioapic_set_masked(uint32_t gsi, bool masked);
 
 #endif

@@ -125,7 +125,7 @@ enum status paging_map_user(uint64_t root, uint64_t va, uint64_t pa, unsigned ri
 	if (*e & PTE_P)
 		return STATUS_BUSY;
 	*e = pa | PTE_P | PTE_U | (rights & MAP_WRITE ? PTE_W : 0) |
-	     (rights & MAP_EXECUTE ? 0 : PTE_NX);
+	     (rights & MAP_EXECUTE ? 0 : PTE_NX) | (rights & MAP_UNCACHED ? PTE_PCD | PTE_PWT : 0);
 	return STATUS_OK;
 }
 

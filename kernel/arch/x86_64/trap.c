@@ -8,6 +8,7 @@
 #include "apic.h"
 #include "arch.h"
 #include "console.h"
+#include "irq.h"
 #include "thread.h"
 #include "timer.h"
 #include "x86.h"
@@ -73,6 +74,8 @@ static void handle_interrupt(uint64_t vector)
 		timer_interrupt();
 		return;
 	}
+	if (irq_interrupt((uint8_t)vector))
+		return;
 	kprintf("vireo: unexpected interrupt vector %lu\n", vector);
 	lapic_eoi();
 }

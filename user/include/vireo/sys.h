@@ -258,4 +258,27 @@ static inline enum status sys_ipc_reply_wait(cap_selector endpoint, uint64_t wor
 	return s;
 }
 
+/*
+ * Route IOAPIC input gsi to the kernel as an Irq object in slot dst: each
+ * interrupt masks the input and signals `endpoint` (SEND) with `badge`
+ * (non-zero); a receiver gets the badge and 0 words. flags: IRQ_LEVEL,
+ * IRQ_ACTIVE_LOW (edge, active high without). Root task only. Returns
+ * NO_RIGHTS (not the root task), BAD_CAP/BUSY (dst), BAD_CAP/BAD_TYPE/
+ * NO_RIGHTS (endpoint), BAD_ARG (badge 0, unknown flags, gsi > 2^32-1),
+ * BUSY (gsi already has an Irq), NOT_FOUND (no IOAPIC has the gsi),
+ * NO_MEM (no vector or quota left).
+ */
+static inline enum status sys_irq_create(cap_selector dst, uint32_t gsi, cap_selector endpoint,
+					 uint64_t badge, unsigned flags)
+{
+	struct syscall_result r;
+	return syscall6(SYS_IRQ_CREATE, dst, gsi, endpoint, badge, flags, 0, &r);
+}
+
+/* Unmask the Irq's input again after handling it (CONTROL). */
+static inline enum status sys_irq_ack(cap_selector irq)
+{
+	return syscall1(SYS_IRQ_ACK, irq);
+}
+
 #endif

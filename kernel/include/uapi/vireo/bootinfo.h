@@ -28,6 +28,7 @@ struct bootinfo {
 	uint64_t heap_size;       /* bytes, mapped read-write */
 	uint64_t tsc_khz;         /* calibrated TSC frequency (0: unknown) */
 	uint64_t hpet_address;    /* physical HPET base (0: none) */
+	uint64_t hpet;            /* the HPET's registers mapped uncached (0: none) */
 	uint64_t utcb;            /* user address of the first thread's UTCB */
 	uint64_t kernel_pages;    /* kernel memory quota of the root task */
 	uint64_t module_count;

@@ -40,8 +40,18 @@ enum syscall_number {
 	/* ipc_reply_wait(endpoint, words, timeout): reply to the last caller
 	 * (if any), then receive; -> badge in rsi, words in rdx. */
 	SYS_IPC_REPLY_WAIT = 12,
+	/* irq_create(dst, gsi, endpoint, badge, flags): route IOAPIC input
+	 * gsi to the kernel; each interrupt masks it and signals endpoint
+	 * with badge (root task only). flags: IRQ_LEVEL, IRQ_ACTIVE_LOW. */
+	SYS_IRQ_CREATE = 13,
+	/* irq_ack(irq): unmask the interrupt again (CONTROL). */
+	SYS_IRQ_ACK = 14,
 	SYS_COUNT
 };
+
+/* irq_create flags: trigger mode and polarity of the IOAPIC input. */
+#define IRQ_LEVEL (1u << 0)
+#define IRQ_ACTIVE_LOW (1u << 1)
 
 /* IPC timeouts: 0 = do not block, TIMEOUT_NEVER = block forever. */
 #define TIMEOUT_NEVER (~0ull)

@@ -1,0 +1,33 @@
+/*
+ * Irq objects: one interrupt source (an IOAPIC input, a GSI) delivered to
+ * user level. Each interrupt masks its input and signals an endpoint with
+ * the Irq's badge; the handler thread receives on that endpoint, does its
+ * work and acknowledges, which unmasks the input. This is the path the
+ * latency benchmarks measure, so it is kept short: vector -> Irq table ->
+ * mask, EOI -> wake the receiver -> schedule() runs it at once when its
+ * priority is the highest.
+ */
+#ifndef VIREO_IRQ_H
+#define VIREO_IRQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cap.h"
+#include "ipc.h"
+
+struct irq {
+	struct object object;
+	uint32_t gsi;
+	uint8_t vector;
+	struct endpoint *endpoint; /* holds a reference */
+	uint64_t badge;
+};
+
+/* The root task, the only one that may create Irq objects. */
+extern struct task *irq_control_task;
+
+/* Handles device vector `vector`; false if no Irq owns it. */
+bool irq_interrupt(uint8_t vector);
+
+#endif
