@@ -8,9 +8,9 @@
 #include "irq.h"
 #include "memory.h"
 #include "syscalls.h"
+#include "task.h"
 #include "uapi/vireo/syscall.h"
 
-struct task *irq_control_task;
 static struct irq *vector_irq[256];
 
 bool irq_interrupt(uint8_t vector)
@@ -44,7 +44,7 @@ static bool gsi_taken(uint32_t gsi)
 enum status sys_irq_create(struct thread *t, struct frame *f)
 {
 	struct cap *slot, *ep;
-	if (t->task != irq_control_task)
+	if (t->task != root_task)
 		return STATUS_NO_RIGHTS;
 	enum status s = cap_empty_slot(&t->task->caps, f->rdi, &slot);
 	if (s == STATUS_OK)

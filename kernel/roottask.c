@@ -9,6 +9,7 @@
 #include "format.h"
 #include "irq.h"
 #include "kstring.h"
+#include "mapping.h"
 #include "memory.h"
 #include "paging.h"
 #include "roottask.h"
@@ -24,22 +25,28 @@ _Noreturn static void reject(const char *fmt, const char *detail)
 	platform_shutdown(SHUTDOWN_BAD_ROOT_TASK);
 }
 
+/* The root task's boot mappings are originals: it may pass them on. */
 static void map_or_panic(struct task *task, uint64_t va, uint64_t pa, unsigned rights)
 {
-	enum status s = paging_map_user(task->page_table_root, va, pa, rights);
+	enum status s = mapping_add_original(task, va, pa, rights);
 	if (s != STATUS_OK)
 		panic("root task: cannot map 0x%lx: %s", va, status_name(s));
+}
+
+/* A zeroed page paid from the root task's quota. */
+static uint64_t root_page(struct task *task)
+{
+	uint64_t page = task_page_alloc(task);
+	if (!page)
+		panic("root task: out of memory");
+	return page;
 }
 
 /* Maps fresh zeroed pages over [va, va+size). */
 static void map_fresh(struct task *task, uint64_t va, uint64_t size, unsigned rights)
 {
-	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-		uint64_t page = page_alloc();
-		if (!page)
-			panic("root task: out of memory");
-		map_or_panic(task, va + off, page, rights);
-	}
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE)
+		map_or_panic(task, va + off, root_page(task), rights);
 }
 
 static void load_segment(struct task *task, const uint8_t *image, const struct elf_segment *s)
@@ -48,9 +55,7 @@ static void load_segment(struct task *task, const uint8_t *image, const struct e
 	uint64_t first = s->vaddr & ~(PAGE_SIZE - 1);
 	uint64_t end = (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	for (uint64_t va = first; va < end; va += PAGE_SIZE) {
-		uint64_t page = page_alloc();
-		if (!page)
-			panic("root task: out of memory loading its image");
+		uint64_t page = root_page(task);
 		/* Copy the part of [vaddr, vaddr+filesz) that falls in this page. */
 		uint64_t from = va > s->vaddr ? va : s->vaddr;
 		uint64_t to = s->vaddr + s->filesz < va + PAGE_SIZE ? s->vaddr + s->filesz
@@ -117,15 +122,14 @@ void root_task_create(const struct mb2_info *boot, uint64_t tsc_khz, uint64_t hp
 	if (!task || thread_create(NULL, task, ROOT_PRIORITY, ROOT_UTCB, &thread) != STATUS_OK)
 		panic("root task: out of memory");
 	info.utcb = ROOT_UTCB;
-	irq_control_task = task;
-	/* The HPET's registers, uncached, for user-level timer drivers and
-	 * the latency benchmark (the kernel-core issue hands out all device
-	 * memory by mapping; until then the HPET is the one device given). */
-	if (hpet_address) {
-		map_or_panic(task, ROOT_HPET, hpet_address & ~(PAGE_SIZE - 1),
-			     MAP_WRITE | MAP_UNCACHED);
-		info.hpet = ROOT_HPET + (hpet_address & (PAGE_SIZE - 1));
-	}
+	root_task = task;
+	/* Device memory, the HPET's registers among it, is in the window. */
+	if (hpet_address)
+		info.hpet = BOOTINFO_PHYS_WINDOW + hpet_address;
+	const struct mem_range *memory;
+	info.memory_count = memory_root_ranges(&memory);
+	for (size_t i = 0; i < info.memory_count; i++)
+		info.memory[i] = (struct bootinfo_memory){memory[i].base, memory[i].length};
 	task->main_thread = thread;
 	cap_install(cap_slot(&task->caps, CAP_SELF_THREAD), &thread->object, RIGHTS_ALL, 0);
 	for (size_t i = 0; i < elf.segment_count; i++)
@@ -146,6 +150,7 @@ void root_task_create(const struct mb2_info *boot, uint64_t tsc_khz, uint64_t hp
 	map_fresh(task, ROOT_HEAP_BASE, ROOT_HEAP_SIZE, MAP_WRITE);
 	map_fresh(task, ROOT_STACK_TOP - ROOT_STACK_SIZE, ROOT_STACK_SIZE, MAP_WRITE);
 	map_fresh(task, ROOT_BOOTINFO, sizeof(info), MAP_READ);
+	info.kernel_pages = task->quota_pages;
 	if (copy_to_task(task, ROOT_BOOTINFO, &info, sizeof(info)) != STATUS_OK)
 		panic("root task: boot info not mapped");
 

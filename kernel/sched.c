@@ -52,6 +52,15 @@ static struct thread *highest_ready(void)
 	return NULL;
 }
 
+bool preemption_point(struct thread *t)
+{
+	/* STI takes effect after the next instruction (SDM vol. 2B, STI), so
+	 * the NOP is the one place a pending interrupt comes in. */
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+	struct thread *next = highest_ready();
+	return next && next->priority > t->priority;
+}
+
 _Noreturn void schedule(void)
 {
 	for (;;) {

@@ -95,6 +95,8 @@ static syscall_handler *const syscalls[SYS_COUNT] = {
 	[SYS_IPC_REPLY_WAIT] = sys_ipc_reply_wait,
 	[SYS_IRQ_CREATE] = sys_irq_create,
 	[SYS_IRQ_ACK] = sys_irq_ack,
+	[SYS_MEM_MAP] = sys_mem_map,
+	[SYS_MEM_UNMAP] = sys_mem_unmap,
 };
 
 /*
@@ -106,6 +108,10 @@ _Noreturn void syscall_from_user(struct frame *f);
 _Noreturn void syscall_from_user(struct frame *f)
 {
 	struct thread *t = this_cpu()->current;
-	f->rax = f->rax < SYS_COUNT ? syscalls[f->rax](t, f) : STATUS_BAD_SYSCALL;
+	enum status s = f->rax < SYS_COUNT ? syscalls[f->rax](t, f) : STATUS_BAD_SYSCALL;
+	if (s == STATUS_RESTART)
+		f->rip -= 2; /* back onto the 2-byte SYSCALL (0f 05); rax keeps the number */
+	else
+		f->rax = s;
 	schedule();
 }

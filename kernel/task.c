@@ -12,6 +12,8 @@
 
 _Static_assert(sizeof(struct task) <= PAGE_SIZE, "a task fits one page");
 
+struct task *root_task;
+
 uint64_t task_page_alloc(struct task *task)
 {
 	if (task && task->quota_pages == 0)
@@ -20,6 +22,13 @@ uint64_t task_page_alloc(struct task *task)
 	if (page && task)
 		task->quota_pages--;
 	return page;
+}
+
+void task_page_free(struct task *task, uint64_t page)
+{
+	page_free(page);
+	if (task)
+		task->quota_pages++;
 }
 
 static uint64_t leaf_count(uint64_t slots)

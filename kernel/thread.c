@@ -29,7 +29,7 @@ enum status thread_create(struct task *payer, struct task *task, uint8_t priorit
 			page_free(utcb);
 		return STATUS_NO_MEM;
 	}
-	enum status s = paging_map_user(task->page_table_root, utcb_address, utcb, MAP_WRITE);
+	enum status s = paging_map_user(task, utcb_address, utcb, MAP_WRITE);
 	if (s != STATUS_OK) {
 		page_free(page);
 		page_free(utcb);

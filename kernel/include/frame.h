@@ -101,6 +101,16 @@ uint64_t frame_alloc_contiguous(struct frame_allocator *fa, size_t n,
  */
 const char *frame_free(struct frame_allocator *fa, uint64_t phys);
 
+/*
+ * Hands up to `frames` never-used frames over to someone else for good
+ * (the root task's memory): takes them from the top of the highest
+ * ranges, writes at most max pieces to out (highest first) and returns how
+ * many. The frames stop being managed: frame_free() on one of them says
+ * "not a managed frame". Meant for boot, like frame_alloc_contiguous().
+ */
+size_t frame_split_top(struct frame_allocator *fa, uint64_t frames,
+		       struct mem_range *out, size_t max);
+
 /* Frames currently available. */
 uint64_t frame_count_free(const struct frame_allocator *fa);
 

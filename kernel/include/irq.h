@@ -24,9 +24,6 @@ struct irq {
 	uint64_t badge;
 };
 
-/* The root task, the only one that may create Irq objects. */
-extern struct task *irq_control_task;
-
 /* Handles device vector `vector`; false if no Irq owns it. */
 bool irq_interrupt(uint8_t vector);
 

@@ -8,6 +8,10 @@
 
 #include <stdint.h>
 
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "frame.h"
 #include "multiboot2.h"
 
 /* Sets up the allocator and prints the memory map. Panics when there is
@@ -25,5 +29,22 @@ uint64_t page_alloc(void);
 void page_free(uint64_t phys);
 
 uint64_t memory_free_pages(void);
+
+/* The smallest pool of pages the kernel keeps for its objects. */
+#define KERNEL_POOL_MIN_PAGES 4096u
+#define MEMORY_ROOT_RANGES_MAX 16
+
+/* Whether pa is in the root task's memory (handed over at boot, never
+ * the kernel's again), and whether pa is RAM of any kind (else device
+ * memory or nothing). */
+bool memory_is_root(uint64_t pa);
+bool memory_is_ram(uint64_t pa);
+
+/* The root task's memory ranges, highest first. */
+size_t memory_root_ranges(const struct mem_range **out);
+
+/* A word of kernel data per frame of RAM the allocator manages; a page
+ * table's word is the address of its node table (paging.c). */
+uint64_t *memory_frame_meta(uint64_t phys);
 
 #endif

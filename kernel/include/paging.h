@@ -6,6 +6,7 @@
 #ifndef VIREO_PAGING_H
 #define VIREO_PAGING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,13 +32,47 @@ uint64_t paging_kernel_root(void);
 /* A new address space sharing the kernel half; 0 when out of memory. */
 uint64_t paging_create_address_space(void);
 
+struct task;
+struct mapping;
+
+/* A user page's page table entry and the slot for its mapping database
+ * node (NULL for the pages the kernel maps for itself: UTCBs). */
+struct user_entry {
+	uint64_t *pte;
+	struct mapping **node;
+};
+
 /*
- * Maps one 4 KiB user page va -> pa with the given rights. Returns
- * STATUS_BAD_ADDRESS for a va outside user space or unaligned, STATUS_BUSY
- * when va is mapped already, STATUS_NO_MEM when a page table could not be
- * allocated (what was allocated so far stays, reclaimed with the space).
+ * The entry for the page at va in task's space. With create, missing
+ * tables are allocated from task's quota (a task pays for its own page
+ * tables). Returns STATUS_BAD_ADDRESS for a va outside user space or not
+ * page aligned, STATUS_NOT_FOUND (create false) when a table is missing,
+ * STATUS_NO_MEM when quota or memory ran out (tables made so far stay,
+ * reclaimed with the space).
  */
-enum status paging_map_user(uint64_t root, uint64_t va, uint64_t pa, unsigned rights);
+enum status paging_user_entry(struct task *task, uint64_t va, bool create,
+			      struct user_entry *out);
+
+/* The user page table entry for pa with rights, and back. */
+uint64_t paging_user_pte(uint64_t pa, unsigned rights);
+unsigned paging_pte_rights(uint64_t pte);
+uint64_t paging_pte_frame(uint64_t pte);
+/* The present bit of a user entry (PTE_P, SDM vol. 3A table 4-19). */
+#define PAGING_PRESENT 1ull
+
+/* Empties an entry and its node slot, and drops it from the TLB. */
+void paging_clear_user(struct task *task, struct user_entry e, uint64_t va);
+
+/*
+ * Maps one 4 KiB page va -> pa with the given rights and no mapping node
+ * (kernel-made mappings). Returns paging_user_entry's errors, or
+ * STATUS_BUSY when va is mapped already.
+ */
+enum status paging_map_user(struct task *task, uint64_t va, uint64_t pa, unsigned rights);
+
+/* Frees every user page table of task back to its quota; every user
+ * mapping must be gone. The PML4 stays (the task's own page). */
+void paging_destroy_user(struct task *task);
 
 /*
  * Translates a user virtual address by walking root's tables in software:

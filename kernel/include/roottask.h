@@ -17,7 +17,6 @@
 #define ROOT_HEAP_SIZE (4ull << 20)
 #define ROOT_BOOTINFO 0x00007ff000000000ull       /* struct bootinfo, read-only */
 #define ROOT_UTCB 0x00007ff000100000ull           /* the first thread's UTCB */
-#define ROOT_HPET 0x00007ff000200000ull           /* HPET registers, uncached */
 #define ROOT_CAP_SLOTS 1024
 #define ROOT_STACK_TOP 0x00007ffff0000000ull
 #define ROOT_STACK_SIZE (64ull << 10)

@@ -11,6 +11,11 @@
 
 #include "thread.h"
 
+/* Not a status a caller sees: the handler stopped at a preemption point
+ * with its progress in the frame's argument registers, and the system
+ * call runs again when the caller is next scheduled. */
+#define STATUS_RESTART ((enum status)STATUS_COUNT)
+
 typedef enum status syscall_handler(struct thread *t, struct frame *f);
 
 syscall_handler sys_debug_write, sys_thread_exit, sys_thread_set_fs_base;
@@ -20,5 +25,6 @@ syscall_handler sys_thread_create, sys_thread_start;
 syscall_handler sys_endpoint_create, sys_ipc_send, sys_ipc_receive, sys_ipc_call,
 	sys_ipc_reply_wait;
 syscall_handler sys_irq_create, sys_irq_ack;
+syscall_handler sys_mem_map, sys_mem_unmap;
 
 #endif

@@ -11,6 +11,8 @@
 
 #include "cap.h"
 
+struct mapping;
+
 #define TASK_NAME_MAX 32
 #define TASK_MAX_CAP_SLOTS 4096
 
@@ -21,6 +23,9 @@ struct task {
 	uint64_t quota_pages;       /* kernel pages it may still take */
 	unsigned thread_count;      /* started and not yet stopped */
 	struct thread *main_thread; /* root task: its end ends the system */
+	/* Mapping database nodes (mapping.c), from pages paid by this task. */
+	struct mapping *free_nodes;
+	struct mapping *node_pages; /* first node of each node page, linked */
 	char name[TASK_NAME_MAX];
 };
 
@@ -36,5 +41,11 @@ struct task *task_create(struct task *parent, const char *name, uint64_t quota,
 
 /* A zeroed page charged to task's quota; 0 when quota or memory is out. */
 uint64_t task_page_alloc(struct task *task);
+
+/* Gives a page from task_page_alloc back, and its quota with it. */
+void task_page_free(struct task *task, uint64_t page);
+
+/* The root task (the one with all resources at boot). */
+extern struct task *root_task;
 
 #endif

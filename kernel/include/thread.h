@@ -7,6 +7,7 @@
 #ifndef VIREO_THREAD_H
 #define VIREO_THREAD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arch.h"
@@ -87,6 +88,13 @@ _Noreturn void thread_resume(struct thread *t);
 /* The scheduler (sched.c): fixed priorities, round robin within one. */
 void sched_enqueue(struct thread *t);
 void sched_dequeue(struct thread *t);
+/*
+ * Lets pending interrupts in for a moment in the middle of a long system
+ * call of t. True when a thread of higher priority than t is ready now:
+ * the call should stop and restart later (STATUS_RESTART).
+ */
+bool preemption_point(struct thread *t);
+
 /* Runs the highest-priority ready thread, or idles. Does not return. */
 _Noreturn void schedule(void);
 

@@ -324,6 +324,26 @@ const char *frame_free(struct frame_allocator *fa, uint64_t phys)
 	return NULL;
 }
 
+size_t frame_split_top(struct frame_allocator *fa, uint64_t frames,
+		       struct mem_range *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = fa->range_count; i-- > 0 && frames && n < max;) {
+		struct frame_range *r = &fa->ranges[i];
+		uint64_t spare = (r->end - r->next) / FRAME_SIZE;
+		uint64_t take = spare < frames ? spare : frames;
+
+		if (take == 0)
+			continue;
+		r->end -= take * FRAME_SIZE;
+		out[n++] = (struct mem_range){r->end, take * FRAME_SIZE};
+		fa->free_count -= take;
+		frames -= take;
+	}
+	return n;
+}
+
 uint64_t frame_count_free(const struct frame_allocator *fa)
 {
 	return fa->free_count;

@@ -293,6 +293,43 @@ static void test_contiguous(void **state)
 	assert_int_equal(frame_alloc_contiguous(&fa, SIZE_MAX, 0), 0);
 }
 
+/* Handing the top of memory to the root task: never-used frames only,
+ * highest first, and they are no longer the allocator's. */
+static void test_split_top(void **state)
+{
+	static const struct mem_range two[] = {
+		{ 0x100000, 4 * MiB },
+		{ 16 * MiB, 2 * MiB },
+	};
+	struct mem_range out[4];
+	uint64_t total, p;
+
+	(void)state;
+	frame_init(&fa, two, 2, NULL, 0);
+	total = frame_count_free(&fa);
+	p = frame_alloc(&fa);
+	/* 2 MiB from the top range, the rest from the lower one's top. */
+	size_t n = frame_split_top(&fa, 768, out, 4);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[0].base, 16 * MiB);
+	assert_int_equal(out[0].length, 2 * MiB);
+	assert_int_equal(out[1].base + out[1].length, 0x100000 + 4 * MiB);
+	assert_int_equal(out[1].length, 256 * FRAME_SIZE);
+	assert_int_equal(frame_count_free(&fa), total - 1 - 768);
+	assert_string_equal(frame_free(&fa, out[0].base), "not a managed frame");
+	assert_string_equal(frame_free(&fa, out[1].base), "not a managed frame");
+	/* What is left is still handed out, once, and never a split frame. */
+	for (uint64_t q; (q = frame_alloc(&fa));)
+		assert_true(q < out[1].base);
+	assert_null(frame_free(&fa, p));
+	/* Asking for more than there is takes what there is; max is kept. */
+	frame_init(&fa, two, 2, NULL, 0);
+	total = frame_count_free(&fa);
+	assert_int_equal(frame_split_top(&fa, UINT64_MAX, out, 1), 1);
+	assert_int_equal(frame_count_free(&fa), total - 512);
+	assert_int_equal(frame_split_top(&fa, 0, out, 4), 0);
+}
+
 /* Random maps and random alloc/free/contiguous sequences against the model. */
 static void test_random_sequences(void **state)
 {
@@ -376,6 +413,7 @@ int main(void)
 		T(test_too_many_ranges),
 		T(test_split_at_limit),
 		T(test_contiguous),
+		T(test_split_top),
 		T(test_random_sequences),
 	};
 

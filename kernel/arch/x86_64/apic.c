@@ -76,12 +76,31 @@ void pic_disable(void)
 	}
 }
 
+/* Physical pages of the interrupt controllers: the kernel's alone. */
+static uint64_t kernel_device_pages[1 + ACPI_MAX_IOAPICS];
+static size_t kernel_device_count;
+
+static volatile void *map_kernel_device(uint64_t phys)
+{
+	if (kernel_device_count < sizeof(kernel_device_pages) / sizeof(kernel_device_pages[0]))
+		kernel_device_pages[kernel_device_count++] = phys & ~0xfffull;
+	return paging_map_mmio(phys, PAGE_SIZE);
+}
+
+bool apic_owns(uint64_t pa)
+{
+	for (size_t i = 0; i < kernel_device_count; i++)
+		if ((pa & ~0xfffull) == kernel_device_pages[i])
+			return true;
+	return false;
+}
+
 void lapic_init(const struct acpi_info *acpi)
 {
 	uint64_t base = acpi->has_madt ? acpi->lapic_address
 				       : rdmsr(MSR_APIC_BASE) & 0xffffff000ull;
 	wrmsr(MSR_APIC_BASE, (rdmsr(MSR_APIC_BASE) & ~0xffffff000ull) | base | APIC_BASE_ENABLE);
-	lapic = paging_map_mmio(base, PAGE_SIZE);
+	lapic = map_kernel_device(base);
 	lapic_write(LAPIC_TPR, 0);
 	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
 	lapic_write(LAPIC_LVT_LINT0, LAPIC_LVT_MASKED);
@@ -167,7 +186,7 @@ void ioapic_init(const struct acpi_info *acpi)
 {
 	for (size_t i = 0; i < acpi->ioapic_count; i++) {
 		const struct acpi_ioapic *a = &acpi->ioapics[i];
-		volatile uint32_t *io = paging_map_mmio(a->address, PAGE_SIZE);
+		volatile uint32_t *io = map_kernel_device(a->address);
 		uint32_t version = ioapic_read(io, IOAPIC_VERSION);
 		unsigned pins = ((version >> 16) & 0xff) + 1;
 		for (unsigned pin = 0; pin < pins; pin++) {

@@ -45,4 +45,8 @@ bool ioapic_route(uint32_t gsi, uint8_t vector, bool level, bool active_low);
 /* Masks or unmasks a routed gsi. */
 void ioapic_set_masked(uint32_t gsi, bool masked);
 
+/* Whether the physical page of pa belongs to a local APIC or an IOAPIC
+ * (never handed to a task). */
+bool apic_owns(uint64_t pa);
+
 #endif

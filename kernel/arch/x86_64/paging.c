@@ -13,6 +13,7 @@
 #include "kstring.h"
 #include "memory.h"
 #include "paging.h"
+#include "task.h"
 #include "x86.h"
 
 extern char kernel_text_start[], kernel_text_end[];
@@ -114,19 +115,113 @@ uint64_t paging_create_address_space(void)
 	return root;
 }
 
-enum status paging_map_user(uint64_t root, uint64_t va, uint64_t pa, unsigned rights)
+/*
+ * A new table for a user space, paid from task's quota. A page table (the
+ * last level) gets a node table beside it: one struct mapping pointer per
+ * entry, found through the page table's frame_meta word (memory.h), so the
+ * mapping database node of any user page is one table walk away.
+ */
+static uint64_t new_user_table(struct task *task, bool leaf)
 {
-	if (va < USER_BOTTOM || va >= USER_TOP || (va & (PAGE_SIZE - 1)) ||
-	    (pa & (PAGE_SIZE - 1)))
+	if (task->quota_pages < (leaf ? 2u : 1u))
+		return 0;
+	uint64_t page = task_page_alloc(task);
+	if (!page || !leaf)
+		return page;
+	uint64_t nodes = task_page_alloc(task);
+	if (!nodes) {
+		task_page_free(task, page);
+		return 0;
+	}
+	*memory_frame_meta(page) = nodes;
+	return page;
+}
+
+enum status paging_user_entry(struct task *task, uint64_t va, bool create,
+			      struct user_entry *out)
+{
+	if (va < USER_BOTTOM || va >= USER_TOP || (va & (PAGE_SIZE - 1)))
 		return STATUS_BAD_ADDRESS;
-	uint64_t *e = walk_create(root, va, 0, PTE_P | PTE_W | PTE_U);
-	if (!e)
-		return STATUS_NO_MEM;
-	if (*e & PTE_P)
-		return STATUS_BUSY;
-	*e = pa | PTE_P | PTE_U | (rights & MAP_WRITE ? PTE_W : 0) |
-	     (rights & MAP_EXECUTE ? 0 : PTE_NX) | (rights & MAP_UNCACHED ? PTE_PCD | PTE_PWT : 0);
+	uint64_t *t = table(task->page_table_root);
+	for (int level = 3; level > 0; level--) {
+		uint64_t *e = &t[index_of(va, level)];
+		if (!(*e & PTE_P)) {
+			if (!create)
+				return STATUS_NOT_FOUND;
+			uint64_t page = new_user_table(task, level == 1);
+			if (!page)
+				return STATUS_NO_MEM;
+			/* Rights are decided in the last level alone. */
+			*e = page | PTE_P | PTE_W | PTE_U;
+		}
+		t = table(*e);
+	}
+	unsigned i = index_of(va, 0);
+	struct mapping **nodes = phys_to_virt(*memory_frame_meta(virt_to_phys(t)));
+	*out = (struct user_entry){&t[i], &nodes[i]};
 	return STATUS_OK;
+}
+
+uint64_t paging_user_pte(uint64_t pa, unsigned rights)
+{
+	return pa | PTE_P | PTE_U | (rights & MAP_WRITE ? PTE_W : 0) |
+	       (rights & MAP_EXECUTE ? 0 : PTE_NX) |
+	       (rights & MAP_UNCACHED ? PTE_PCD | PTE_PWT : 0);
+}
+
+unsigned paging_pte_rights(uint64_t pte)
+{
+	return (pte & PTE_W ? MAP_WRITE : 0) | (pte & PTE_NX ? 0 : MAP_EXECUTE) |
+	       (pte & PTE_PCD ? MAP_UNCACHED : 0);
+}
+
+uint64_t paging_pte_frame(uint64_t pte)
+{
+	return pte & PTE_ADDR;
+}
+
+void paging_clear_user(struct task *task, struct user_entry e, uint64_t va)
+{
+	*e.pte = 0;
+	*e.node = NULL;
+	/* Other spaces' user entries leave the TLB when CR3 is next written
+	 * (no PCIDs, no global user pages: SDM vol. 3A §4.10.4.1). */
+	if (read_cr3() == task->page_table_root)
+		invlpg(va);
+}
+
+enum status paging_map_user(struct task *task, uint64_t va, uint64_t pa, unsigned rights)
+{
+	struct user_entry e;
+	enum status s = paging_user_entry(task, va, true, &e);
+	if (s == STATUS_OK && (*e.pte & PTE_P))
+		s = STATUS_BUSY;
+	if (s == STATUS_OK && (pa & (PAGE_SIZE - 1)))
+		s = STATUS_BAD_ADDRESS;
+	if (s == STATUS_OK)
+		*e.pte = paging_user_pte(pa, rights);
+	return s;
+}
+
+/* Frees the user half's tables (and node tables) back to task's quota.
+ * The entries must be empty: the mappings were removed first. */
+static void free_user_tables(struct task *task, uint64_t t, int level)
+{
+	uint64_t *entries = table(t);
+	for (unsigned i = 0; level > 0 && i < (level == 3 ? ENTRIES / 2 : ENTRIES); i++)
+		if (entries[i] & PTE_P)
+			free_user_tables(task, entries[i] & PTE_ADDR, level - 1);
+	if (level == 0) {
+		task_page_free(task, *memory_frame_meta(t));
+		*memory_frame_meta(t) = 0;
+	}
+	if (level < 3)
+		task_page_free(task, t);
+}
+
+void paging_destroy_user(struct task *task)
+{
+	free_user_tables(task, task->page_table_root, 3);
 }
 
 uint64_t paging_user_to_phys(uint64_t root, uint64_t va, int want_write)

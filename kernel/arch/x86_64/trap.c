@@ -9,6 +9,7 @@
 #include "arch.h"
 #include "console.h"
 #include "irq.h"
+#include "mapping.h"
 #include "thread.h"
 #include "timer.h"
 #include "x86.h"
@@ -88,6 +89,9 @@ _Noreturn void trap_from_user(struct frame *f)
 		handle_interrupt(f->vector);
 		schedule();
 	}
+	/* A page not present (#PF error bit 0 clear) the kernel maps itself. */
+	if (f->vector == 14 && !(f->error_code & 1) && mapping_fault(t->task, read_cr2()))
+		schedule();
 	kprintf("vireo: task '%s' stopped: %s at rip=%016lx\n", t->task->name,
 		exception_name(f->vector), f->rip);
 	dump_frame(f);

@@ -21,6 +21,22 @@ struct bootinfo_module {
 	char args[BOOTINFO_CMDLINE_MAX]; /* rest of the module string */
 };
 
+/*
+ * The root task's window onto physical memory: physical address pa is at
+ * user address BOOTINFO_PHYS_WINDOW + pa. Its own memory (bootinfo's
+ * memory[] ranges) is RAM, read-write; device memory (anything that is
+ * not RAM, except the interrupt controllers) is read-write and uncached.
+ * Other RAM (the kernel's) faults. Pages appear when first touched.
+ */
+#define BOOTINFO_PHYS_WINDOW 0x400000000000ull
+#define BOOTINFO_PHYS_WINDOW_SIZE 0x200000000000ull
+#define BOOTINFO_MAX_MEMORY 16
+
+struct bootinfo_memory {
+	uint64_t base; /* physical address */
+	uint64_t size; /* bytes */
+};
+
 struct bootinfo {
 	uint64_t magic;           /* BOOTINFO_MAGIC */
 	uint64_t size;            /* sizeof(struct bootinfo), for versioning */
@@ -28,9 +44,11 @@ struct bootinfo {
 	uint64_t heap_size;       /* bytes, mapped read-write */
 	uint64_t tsc_khz;         /* calibrated TSC frequency (0: unknown) */
 	uint64_t hpet_address;    /* physical HPET base (0: none) */
-	uint64_t hpet;            /* the HPET's registers mapped uncached (0: none) */
+	uint64_t hpet;            /* the HPET's registers in the window (0: none) */
 	uint64_t utcb;            /* user address of the first thread's UTCB */
 	uint64_t kernel_pages;    /* kernel memory quota of the root task */
+	uint64_t memory_count;    /* the root task's memory: ranges of RAM */
+	struct bootinfo_memory memory[BOOTINFO_MAX_MEMORY];
 	uint64_t module_count;
 	struct bootinfo_module modules[BOOTINFO_MAX_MODULES];
 	char cmdline[BOOTINFO_CMDLINE_MAX]; /* the root task's own arguments */

@@ -46,12 +46,29 @@ enum syscall_number {
 	SYS_IRQ_CREATE = 13,
 	/* irq_ack(irq): unmask the interrupt again (CONTROL). */
 	SYS_IRQ_ACK = 14,
+	/* mem_map(task, src, dst, pages, flags): map (or with MEM_GRANT move)
+	 * the caller's pages at src to task's at dst (CONTROL on task),
+	 * rights narrowed to flags' MEM_WRITE / MEM_EXECUTE. Restartable: on
+	 * return rsi, rdx and r10 say where it stopped (see doc/memory.md). */
+	SYS_MEM_MAP = 15,
+	/* mem_unmap(va, pages, flags): take back every mapping derived from
+	 * the caller's pages, in every task, recursively; with UNMAP_SELF the
+	 * caller's own too. Restartable like mem_map. */
+	SYS_MEM_UNMAP = 16,
 	SYS_COUNT
 };
 
 /* irq_create flags: trigger mode and polarity of the IOAPIC input. */
 #define IRQ_LEVEL (1u << 0)
 #define IRQ_ACTIVE_LOW (1u << 1)
+
+/* mem_map flags: rights asked for (read is implied; never both) and
+ * grant (move the mapping: the caller loses it). */
+#define MEM_WRITE (1u << 0)
+#define MEM_EXECUTE (1u << 1)
+#define MEM_GRANT (1u << 3)
+/* mem_unmap flags. */
+#define UNMAP_SELF (1u << 0)
 
 /* IPC timeouts: 0 = do not block, TIMEOUT_NEVER = block forever. */
 #define TIMEOUT_NEVER (~0ull)
