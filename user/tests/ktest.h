@@ -109,5 +109,6 @@ void test_ipc(void);
 void test_time(void);
 void test_quota(void);
 void test_irq(void);
+void test_memory(void);
 
 #endif

@@ -89,6 +89,7 @@ int main(int argc, char **argv)
 	test_ipc();
 	test_time();
 	test_irq();
+	test_memory();
 	ktest_settle();
 	ktest_check(ktest_workers_done(), "workers-ended", "a worker thread is still blocked");
 	ktest_settle_end();

@@ -281,4 +281,60 @@ static inline enum status sys_irq_ack(cap_selector irq)
 	return syscall1(SYS_IRQ_ACK, irq);
 }
 
+/* Where a mem_map or mem_unmap stopped: its argument registers as the
+ * kernel left them (doc/memory.md, "Restartable calls"). */
+struct mem_progress {
+	uint64_t va;    /* mem_map: the source page; mem_unmap: the page */
+	uint64_t dst;   /* mem_map: the destination page */
+	uint64_t pages; /* pages not done (0 after STATUS_OK) */
+};
+
+/*
+ * Map `pages` pages from the caller's src to task's dst (CONTROL on task):
+ * rights are MEM_WRITE or MEM_EXECUTE (or neither: read-only), narrowed to
+ * what the caller has; MEM_GRANT moves the mappings instead. Returns
+ * BAD_CAP/BAD_TYPE/NO_RIGHTS (task), BAD_ARG (unknown flags, write and
+ * execute together, the mapping chain is 64 deep), BAD_ADDRESS (src or dst
+ * unaligned or outside user space, src not mapped), NO_RIGHTS (src is a
+ * UTCB, or a granted page is one of the root task's originals), BUSY (dst
+ * mapped already), NO_MEM (task's quota is out). On an error the pages
+ * before the failing one stay mapped and *left names the failing one.
+ * The registers change: the kernel restarts long calls in them.
+ */
+static inline enum status sys_mem_map(cap_selector task, uintptr_t src, uintptr_t dst,
+				      uint64_t pages, unsigned flags, struct mem_progress *left)
+{
+	uint64_t rax = SYS_MEM_MAP;
+	register uint64_t rsi __asm__("rsi") = src;
+	register uint64_t rdx __asm__("rdx") = dst;
+	register uint64_t r10 __asm__("r10") = pages;
+	register uint64_t r8 __asm__("r8") = flags;
+	__asm__ volatile("syscall"
+			 : "+a"(rax), "+r"(rsi), "+r"(rdx), "+r"(r10)
+			 : "D"(task), "r"(r8)
+			 : "rcx", "r11", "memory");
+	if (left)
+		*left = (struct mem_progress){rsi, rdx, r10};
+	return (enum status)rax;
+}
+
+/*
+ * Take back every mapping derived from the caller's pages [va, va +
+ * pages * 4096), in every task, recursively; with UNMAP_SELF the caller's
+ * own mappings too (not the root task's originals). Pages with nothing
+ * mapped are skipped. Returns BAD_ARG (unknown flags) or BAD_ADDRESS.
+ */
+static inline enum status sys_mem_unmap(uintptr_t va, uint64_t pages, unsigned flags)
+{
+	uint64_t rax = SYS_MEM_UNMAP;
+	register uint64_t rdi __asm__("rdi") = va;
+	register uint64_t rsi __asm__("rsi") = pages;
+	register uint64_t rdx __asm__("rdx") = flags;
+	__asm__ volatile("syscall"
+			 : "+a"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx)
+			 :
+			 : "rcx", "r11", "memory");
+	return (enum status)rax;
+}
+
 #endif
