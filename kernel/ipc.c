@@ -51,10 +51,13 @@ static void queue_remove(struct thread_queue *q, struct thread *t)
 	t->waiting_on = NULL;
 }
 
-/* Copies the message and sets the receiver's results. */
+/* Copies the message and sets the receiver's results. A thread in an
+ * exception sends the kernel's message, not its UTCB. */
 static void transfer(struct thread *from, struct thread *to, uint64_t words, uint64_t badge)
 {
-	memcpy(to->utcb->message, from->utcb->message, words * sizeof(uint64_t));
+	const uint64_t *message = from->in_exception ? from->exception_message
+						     : from->utcb->message;
+	memcpy(to->utcb->message, message, words * sizeof(uint64_t));
 	to->frame.rax = STATUS_OK;
 	to->frame.rsi = badge;
 	to->frame.rdx = words;
@@ -98,14 +101,13 @@ static void block_on(struct thread *t, struct endpoint *e, struct thread_queue *
 		timeout_add(t, timeout);
 }
 
-static enum status send(struct thread *t, struct cap *c, uint64_t words, uint64_t timeout,
-			int is_call)
+static enum status send(struct thread *t, struct endpoint *e, uint64_t badge, uint64_t words,
+			uint64_t timeout, int is_call)
 {
-	struct endpoint *e = (struct endpoint *)c->object;
 	struct thread *r = queue_pop(&e->receivers);
 	t->is_call = is_call;
 	if (r) {
-		transfer(t, r, words, c->badge);
+		transfer(t, r, words, badge);
 		thread_wake(r);
 		if (is_call) {
 			/* A relative timeout runs until the reply, as when
@@ -120,7 +122,7 @@ static enum status send(struct thread *t, struct cap *c, uint64_t words, uint64_
 	}
 	if (timeout == 0)
 		return STATUS_TIMEOUT;
-	t->send_badge = c->badge;
+	t->send_badge = badge;
 	t->send_words = words;
 	block_on(t, e, &e->senders, THREAD_BLOCKED_SEND, timeout);
 	return STATUS_OK;
@@ -160,7 +162,8 @@ static enum status receive(struct thread *t, struct cap *c, uint64_t timeout)
 	return STATUS_OK;
 }
 
-/* Sends the reply to t's caller, if t has one. */
+/* Sends the reply to t's caller, if t has one. A thread that was in an
+ * exception gets no message: it retries with its registers as they are. */
 static void reply(struct thread *t, uint64_t words)
 {
 	struct thread *caller = t->reply_to;
@@ -168,13 +171,31 @@ static void reply(struct thread *t, uint64_t words)
 		return;
 	t->reply_to = NULL;
 	caller->caller_of = NULL;
-	transfer(t, caller, words, 0);
+	if (caller->in_exception)
+		caller->in_exception = false;
+	else
+		transfer(t, caller, words, 0);
 	thread_wake(caller);
 }
 
-void ipc_cancel(struct thread *t, enum status status)
+bool ipc_exception(struct thread *t, uint64_t vector, uint64_t error, uint64_t address)
+{
+	if (!t->handler)
+		return false;
+	t->exception_message[EXCEPTION_VECTOR] = vector;
+	t->exception_message[EXCEPTION_ERROR] = error;
+	t->exception_message[EXCEPTION_ADDRESS] = address;
+	t->exception_message[EXCEPTION_RIP] = t->frame.rip;
+	t->exception_message[EXCEPTION_RSP] = t->frame.rsp;
+	t->in_exception = true;
+	send(t, t->handler, t->handler_badge, EXCEPTION_WORDS, TIMEOUT_NEVER, 1);
+	return true;
+}
+
+bool ipc_abort(struct thread *t)
 {
 	struct endpoint *e = t->waiting_on;
+	bool was_exception = t->in_exception;
 	if (e && t->state == THREAD_BLOCKED_SEND)
 		queue_remove(&e->senders, t);
 	else if (e && t->state == THREAD_BLOCKED_RECEIVE)
@@ -183,6 +204,21 @@ void ipc_cancel(struct thread *t, enum status status)
 		/* Gave up waiting for a reply: the replier must not reply now. */
 		t->caller_of->reply_to = NULL;
 		t->caller_of = NULL;
+	}
+	t->waiting_on = NULL;
+	t->in_exception = false;
+	timeout_cancel(t);
+	return was_exception;
+}
+
+void ipc_cancel(struct thread *t, enum status status)
+{
+	if (ipc_abort(t)) {
+		/* No handler will answer: the thread cannot go on. */
+		kprintf("vireo: task '%s': exception handler gone (%s), thread stopped\n",
+			t->task->name, status_name(status));
+		thread_stop(t, 1);
+		return;
 	}
 	t->frame.rax = status;
 	thread_wake(t);
@@ -232,14 +268,16 @@ enum status sys_ipc_send(struct thread *t, struct frame *f)
 {
 	struct cap *c;
 	enum status s = decode(t, f->rdi, RIGHT_SEND, f->rsi, f->rdx, &c);
-	return s == STATUS_OK ? send(t, c, f->rsi, f->rdx, 0) : s;
+	return s == STATUS_OK ? send(t, (struct endpoint *)c->object, c->badge, f->rsi, f->rdx, 0)
+			      : s;
 }
 
 enum status sys_ipc_call(struct thread *t, struct frame *f)
 {
 	struct cap *c;
 	enum status s = decode(t, f->rdi, RIGHT_SEND, f->rsi, f->rdx, &c);
-	return s == STATUS_OK ? send(t, c, f->rsi, f->rdx, 1) : s;
+	return s == STATUS_OK ? send(t, (struct endpoint *)c->object, c->badge, f->rsi, f->rdx, 1)
+			      : s;
 }
 
 enum status sys_ipc_receive(struct thread *t, struct frame *f)

@@ -69,6 +69,12 @@ static void object_destroy(struct object *o)
 	}
 }
 
+void object_release(struct object *o)
+{
+	if (--o->references == 0)
+		object_destroy(o);
+}
+
 enum status sys_cap_delete(struct thread *t, struct frame *f)
 {
 	if (f->rdi >= t->task->caps.size || !cap_slot(&t->task->caps, f->rdi)->object)
@@ -97,6 +103,11 @@ static syscall_handler *const syscalls[SYS_COUNT] = {
 	[SYS_IRQ_ACK] = sys_irq_ack,
 	[SYS_MEM_MAP] = sys_mem_map,
 	[SYS_MEM_UNMAP] = sys_mem_unmap,
+	[SYS_THREAD_CONFIGURE] = sys_thread_configure,
+	[SYS_THREAD_SUSPEND] = sys_thread_suspend,
+	[SYS_THREAD_RESUME] = sys_thread_resume,
+	[SYS_THREAD_READ_REGS] = sys_thread_read_regs,
+	[SYS_THREAD_WRITE_REGS] = sys_thread_write_regs,
 };
 
 /*

@@ -3,6 +3,7 @@
  * (see thread.h).
  */
 #include "console.h"
+#include "ipc.h"
 #include "kstring.h"
 #include "memory.h"
 #include "paging.h"
@@ -154,5 +155,133 @@ enum status sys_thread_start(struct thread *t, struct frame *f)
 	if (f->rsi >= USER_TOP || f->rdx >= USER_TOP)
 		return STATUS_BAD_ADDRESS;
 	thread_start(target, f->rsi, f->rdx, f->r10);
+	return STATUS_OK;
+}
+
+/* The thread a capability names, with CONTROL. */
+static enum status lookup_thread(struct thread *t, uint64_t sel, struct thread **out)
+{
+	struct cap *c;
+	enum status s = cap_lookup(&t->task->caps, sel, OBJECT_THREAD, RIGHT_CONTROL, &c);
+	if (s == STATUS_OK)
+		*out = thread_from_object(c->object);
+	return s;
+}
+
+static void set_priority(struct thread *t, uint8_t priority)
+{
+	if (t->state == THREAD_READY) {
+		sched_dequeue(t);
+		t->priority = priority;
+		sched_enqueue(t);
+	} else {
+		t->priority = priority;
+	}
+}
+
+/* thread_configure(thread, handler, priority) */
+enum status sys_thread_configure(struct thread *t, struct frame *f)
+{
+	struct thread *target;
+	struct cap *c = NULL;
+	enum status s = lookup_thread(t, f->rdi, &target);
+	if (s == STATUS_OK && f->rsi != NO_SELECTOR)
+		s = cap_lookup(&t->task->caps, f->rsi, OBJECT_ENDPOINT, RIGHT_SEND, &c);
+	if (s != STATUS_OK)
+		return s;
+	if (f->rdx > t->priority)
+		return STATUS_NO_RIGHTS;
+	struct object *old = target->handler ? &target->handler->object : NULL;
+	target->handler = c ? (struct endpoint *)c->object : NULL;
+	target->handler_badge = c ? c->badge : 0;
+	if (c)
+		c->object->references++;
+	if (old)
+		object_release(old);
+	set_priority(target, (uint8_t)f->rdx);
+	return STATUS_OK;
+}
+
+/* thread_suspend(thread): BUSY unless the thread runs or waits. */
+enum status sys_thread_suspend(struct thread *t, struct frame *f)
+{
+	struct thread *target;
+	enum status s = lookup_thread(t, f->rdi, &target);
+	if (s != STATUS_OK)
+		return s;
+	if (target->state == THREAD_INACTIVE || target->state == THREAD_STOPPED ||
+	    target->state == THREAD_SUSPENDED)
+		return STATUS_BUSY;
+	if (target->state != THREAD_READY && !ipc_abort(target))
+		target->frame.rax = STATUS_TIMEOUT;
+	thread_block(target, THREAD_SUSPENDED);
+	return STATUS_OK;
+}
+
+/* thread_resume(thread): BUSY unless the thread is suspended. */
+enum status sys_thread_resume(struct thread *t, struct frame *f)
+{
+	struct thread *target;
+	enum status s = lookup_thread(t, f->rdi, &target);
+	if (s != STATUS_OK)
+		return s;
+	if (target->state != THREAD_SUSPENDED)
+		return STATUS_BUSY;
+	thread_wake(target);
+	return STATUS_OK;
+}
+
+/* Registers of a thread that is not running and cannot run meanwhile. */
+static enum status lookup_still_thread(struct thread *t, uint64_t sel, struct thread **out)
+{
+	enum status s = lookup_thread(t, sel, out);
+	if (s == STATUS_OK && (*out)->state == THREAD_READY)
+		s = STATUS_BUSY;
+	return s;
+}
+
+enum status sys_thread_read_regs(struct thread *t, struct frame *f)
+{
+	struct thread *target;
+	enum status s = lookup_still_thread(t, f->rdi, &target);
+	if (s != STATUS_OK)
+		return s;
+	const struct frame *r = &target->frame;
+	struct thread_regs regs = {
+		r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->rbp, r->rsp,
+		r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15,
+		r->rip, r->rflags, target->fs_base,
+	};
+	memcpy(t->utcb->message, &regs, sizeof(regs));
+	return STATUS_OK;
+}
+
+/* Flags a thread may set: CF PF AF ZF SF TF DF OF AC (SDM vol. 1 §3.4.3);
+ * IF stays on and IOPL at 0. */
+#define USER_SETTABLE_RFLAGS 0x40dd5ull
+
+enum status sys_thread_write_regs(struct thread *t, struct frame *f)
+{
+	struct thread *target;
+	enum status s = lookup_still_thread(t, f->rdi, &target);
+	if (s != STATUS_OK)
+		return s;
+	struct thread_regs regs;
+	memcpy(&regs, t->utcb->message, sizeof(regs));
+	if (regs.rip >= USER_TOP || regs.rsp >= USER_TOP || regs.fs_base >= USER_TOP)
+		return STATUS_BAD_ADDRESS;
+	struct frame *r = &target->frame;
+	*r = (struct frame){
+		.rax = regs.rax, .rbx = regs.rbx, .rcx = regs.rcx, .rdx = regs.rdx,
+		.rsi = regs.rsi, .rdi = regs.rdi, .rbp = regs.rbp, .rsp = regs.rsp,
+		.r8 = regs.r8, .r9 = regs.r9, .r10 = regs.r10, .r11 = regs.r11,
+		.r12 = regs.r12, .r13 = regs.r13, .r14 = regs.r14, .r15 = regs.r15,
+		.rip = regs.rip, .rflags = (regs.rflags & USER_SETTABLE_RFLAGS) | USER_RFLAGS,
+		.cs = SELECTOR_USER_CODE, .ss = SELECTOR_USER_DATA,
+		/* Not a SYSCALL frame any more: back to user mode by IRET, which
+		 * restores every register (entry.S). */
+		.vector = 0,
+	};
+	target->fs_base = regs.fs_base;
 	return STATUS_OK;
 }

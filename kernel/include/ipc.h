@@ -36,4 +36,15 @@ void endpoint_destroy(struct endpoint *e);
  * endpoint or the thread goes away). */
 void ipc_cancel(struct thread *t, enum status status);
 
+/* Takes a blocked thread out of its IPC without waking it (it stays in
+ * its blocked state). True when that IPC was an exception call. */
+bool ipc_abort(struct thread *t);
+
+/*
+ * Sends t's exception (vector, error code, fault address) to its handler
+ * as a call and blocks t until the reply; false (nothing sent) when t has
+ * no handler.
+ */
+bool ipc_exception(struct thread *t, uint64_t vector, uint64_t error, uint64_t address);
+
 #endif

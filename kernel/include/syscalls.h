@@ -26,5 +26,11 @@ syscall_handler sys_endpoint_create, sys_ipc_send, sys_ipc_receive, sys_ipc_call
 	sys_ipc_reply_wait;
 syscall_handler sys_irq_create, sys_irq_ack;
 syscall_handler sys_mem_map, sys_mem_unmap;
+syscall_handler sys_thread_configure, sys_thread_suspend, sys_thread_resume,
+	sys_thread_read_regs, sys_thread_write_regs;
+
+/* Drops a reference to o that is not a capability (a thread's handler);
+ * the last one destroys o. */
+void object_release(struct object *o);
 
 #endif

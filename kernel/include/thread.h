@@ -13,6 +13,7 @@
 #include "arch.h"
 #include "cap.h"
 #include "task.h"
+#include "uapi/vireo/syscall.h"
 #include "uapi/vireo/utcb.h"
 
 #define PRIORITY_LEVELS 256
@@ -23,7 +24,8 @@ enum thread_state {
 	THREAD_BLOCKED_SEND,     /* in an endpoint's send queue */
 	THREAD_BLOCKED_RECEIVE,  /* in an endpoint's receive queue */
 	THREAD_BLOCKED_REPLY,    /* called, waiting for the reply */
-	THREAD_STOPPED,          /* after a fault or exit */
+	THREAD_STOPPED,          /* after a fault or exit: for good */
+	THREAD_SUSPENDED,        /* by thread_suspend, until thread_resume */
 };
 
 struct endpoint;
@@ -50,6 +52,11 @@ struct thread {
 	uint64_t send_words;
 	int is_call;
 
+	/* Exceptions: sent as a call to `handler` (a counted reference). */
+	struct endpoint *handler;
+	uint64_t handler_badge;
+	bool in_exception;           /* blocked in that call */
+	uint64_t exception_message[EXCEPTION_WORDS];
 	/* Timeout of a blocked IPC (timer.c): a deadline-sorted list. */
 	uint64_t timeout_deadline;   /* TSC; 0: none */
 	struct thread *timeout_next, *timeout_prev;

@@ -25,7 +25,6 @@
 #define NON_CANONICAL 0x0000800000000000ull   /* first non-canonical */
 #define UNMAPPED 0x200000ull                  /* below the program */
 #define BAD_SELECTOR 65536ull                 /* above any space's size */
-#define NO_SELECTOR (~0ull)
 
 /* ---- checks (ktest_main.c) ---- */
 
@@ -110,5 +109,6 @@ void test_time(void);
 void test_quota(void);
 void test_irq(void);
 void test_memory(void);
+void test_exception(void);
 
 #endif

@@ -90,6 +90,7 @@ int main(int argc, char **argv)
 	test_time();
 	test_irq();
 	test_memory();
+	test_exception();
 	ktest_settle();
 	ktest_check(ktest_workers_done(), "workers-ended", "a worker thread is still blocked");
 	ktest_settle_end();

@@ -8,6 +8,7 @@
 #include "apic.h"
 #include "arch.h"
 #include "console.h"
+#include "ipc.h"
 #include "irq.h"
 #include "mapping.h"
 #include "thread.h"
@@ -90,7 +91,11 @@ _Noreturn void trap_from_user(struct frame *f)
 		schedule();
 	}
 	/* A page not present (#PF error bit 0 clear) the kernel maps itself. */
-	if (f->vector == 14 && !(f->error_code & 1) && mapping_fault(t->task, read_cr2()))
+	uint64_t address = f->vector == 14 ? read_cr2() : 0;
+	if (f->vector == 14 && !(f->error_code & 1) && mapping_fault(t->task, address))
+		schedule();
+	/* Everything else is for the thread's handler to decide (L4 style). */
+	if (ipc_exception(t, f->vector, f->error_code, address))
 		schedule();
 	kprintf("vireo: task '%s' stopped: %s at rip=%016lx\n", t->task->name,
 		exception_name(f->vector), f->rip);

@@ -281,6 +281,51 @@ static inline enum status sys_irq_ack(cap_selector irq)
 	return syscall1(SYS_IRQ_ACK, irq);
 }
 
+/*
+ * Configure a thread (CONTROL): `handler` names an endpoint (SEND) that
+ * receives its exceptions and page faults as calls (enum exception_word),
+ * or is NO_SELECTOR for none (a fault then stops the thread); `priority`
+ * is at most the caller's (NO_RIGHTS otherwise).
+ */
+static inline enum status sys_thread_configure(cap_selector thread, cap_selector handler,
+					       unsigned priority)
+{
+	return syscall6(SYS_THREAD_CONFIGURE, thread, handler, priority, 0, 0, 0, NULL);
+}
+
+/* Take a running or waiting thread off the CPU (BUSY if new, ended or
+ * suspended already); an IPC it waited in returns TIMEOUT. */
+static inline enum status sys_thread_suspend(cap_selector thread)
+{
+	return syscall1(SYS_THREAD_SUSPEND, thread);
+}
+
+/* Let a suspended thread go on (BUSY if it is not suspended). */
+static inline enum status sys_thread_resume(cap_selector thread)
+{
+	return syscall1(SYS_THREAD_RESUME, thread);
+}
+
+/* A thread's registers into *regs (BUSY while it is ready to run). The
+ * kernel passes them in the caller's message registers. */
+static inline enum status sys_thread_read_regs(cap_selector thread, struct utcb *utcb,
+					       struct thread_regs *regs)
+{
+	enum status s = syscall1(SYS_THREAD_READ_REGS, thread);
+	if (s == STATUS_OK)
+		__builtin_memcpy(regs, utcb->message, sizeof(*regs));
+	return s;
+}
+
+/* Sets a thread's registers (BUSY while it is ready; BAD_ADDRESS when
+ * rip, rsp or fs_base is not a user address). */
+static inline enum status sys_thread_write_regs(cap_selector thread, struct utcb *utcb,
+						const struct thread_regs *regs)
+{
+	__builtin_memcpy(utcb->message, regs, sizeof(*regs));
+	return syscall1(SYS_THREAD_WRITE_REGS, thread);
+}
+
 /* Where a mem_map or mem_unmap stopped: its argument registers as the
  * kernel left them (doc/memory.md, "Restartable calls"). */
 struct mem_progress {

@@ -55,6 +55,21 @@ enum syscall_number {
 	 * the caller's pages, in every task, recursively; with UNMAP_SELF the
 	 * caller's own too. Restartable like mem_map. */
 	SYS_MEM_UNMAP = 16,
+	/* thread_configure(thread, handler, priority): the endpoint (SEND)
+	 * that gets the thread's exceptions and page faults as calls
+	 * (NO_SELECTOR: none, faults stop it), and its priority (at most the
+	 * caller's). CONTROL on the thread. */
+	SYS_THREAD_CONFIGURE = 17,
+	/* thread_suspend(thread): take it off the CPU (an IPC it is blocked
+	 * in ends with TIMEOUT; an exception it waits in is dropped and
+	 * happens again); thread_resume(thread) lets it go on. CONTROL. */
+	SYS_THREAD_SUSPEND = 18,
+	SYS_THREAD_RESUME = 19,
+	/* thread_read_regs(thread) / thread_write_regs(thread): its user
+	 * registers to / from the caller's message registers, as struct
+	 * thread_regs; the thread must not be ready (stopped, blocked or new). */
+	SYS_THREAD_READ_REGS = 20,
+	SYS_THREAD_WRITE_REGS = 21,
 	SYS_COUNT
 };
 
@@ -69,6 +84,34 @@ enum syscall_number {
 #define MEM_GRANT (1u << 3)
 /* mem_unmap flags. */
 #define UNMAP_SELF (1u << 0)
+
+/* The selector that names no capability (thread_configure: no handler). */
+#define NO_SELECTOR (~0ull)
+
+/*
+ * An exception or page fault arrives at the thread's handler as a call
+ * with these message words (badge: the handler capability's). Replying
+ * lets the thread retry the instruction; to do anything else, change its
+ * registers (thread_write_regs) or stop it before replying.
+ */
+enum exception_word {
+	EXCEPTION_VECTOR,  /* 0..31, SDM vol. 3A table 6-1 (14: page fault) */
+	EXCEPTION_ERROR,   /* the CPU's error code (page fault: SDM fig. 4-12) */
+	EXCEPTION_ADDRESS, /* page fault: the address (CR2); else 0 */
+	EXCEPTION_RIP,
+	EXCEPTION_RSP,
+	EXCEPTION_WORDS
+};
+
+/* A thread's user registers in thread_read_regs/thread_write_regs order.
+ * Written rflags keep only the arithmetic flags, DF, TF and AC; rip and
+ * rsp must be user addresses. */
+struct thread_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip, rflags, fs_base;
+};
+#define THREAD_REGS_WORDS (sizeof(struct thread_regs) / 8)
 
 /* IPC timeouts: 0 = do not block, TIMEOUT_NEVER = block forever. */
 #define TIMEOUT_NEVER (~0ull)

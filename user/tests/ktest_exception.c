@@ -1,0 +1,144 @@
+/*
+ * ktest: exceptions as IPC and thread control. A worker with a handler
+ * endpoint faults; the main thread receives the fault as a call, fixes it
+ * (maps the page, or moves rip past a ud2 with thread_write_regs) and
+ * replies, and the worker goes on. Also: thread_configure, suspend and
+ * resume, and reading and writing registers, with their refusals.
+ */
+#include "ktest.h"
+
+#define FAULT_VA 0x0000300800000000ull
+
+static void touch_unmapped(struct worker *w)
+{
+	volatile uint64_t *p = (volatile uint64_t *)FAULT_VA;
+	*p = 0xfa17;
+	w->value[0] = *p;
+}
+
+static void undefined_instruction(struct worker *w)
+{
+	__asm__ volatile("ud2");
+	w->value[0] = 0x0d;
+}
+
+static void spin(struct worker *w)
+{
+	while (!w->arg[0])
+		w->count++;
+}
+
+/* Receives one exception call on ep; checks and returns its words. */
+static int receive_exception(const char *name, cap_selector ep, uint64_t badge_wanted,
+			     uint64_t *words)
+{
+	uint64_t badge = 0, n = 0;
+	enum status s = sys_ipc_receive(ep, TIMEOUT_NEVER, &badge, &n);
+	for (unsigned i = 0; i < EXCEPTION_WORDS; i++)
+		words[i] = ktest_utcb()->message[i];
+	return ktest_check(s == STATUS_OK && badge == badge_wanted && n == EXCEPTION_WORDS, name,
+			   "%s badge %llx words %llu", status_name(s), (unsigned long long)badge,
+			   (unsigned long long)n);
+}
+
+static void test_page_fault_handler(void)
+{
+	cap_selector ep = ktest_endpoint("pager"), badged = ktest_slot();
+	sys_cap_copy(ep, CAP_SELF_TASK, badged, RIGHT_SEND, 0x9a6e);
+	struct worker *w = worker_create("faulter", 20, touch_unmapped);
+	if (!w)
+		return;
+	ktest_status("configure-handler", sys_thread_configure(w->thread, badged, 20), STATUS_OK);
+	worker_start(w);
+	uint64_t m[EXCEPTION_WORDS];
+	if (!receive_exception("pagefault-message", ep, 0x9a6e, m))
+		return;
+	ktest_check(m[EXCEPTION_VECTOR] == 14 && m[EXCEPTION_ADDRESS] == FAULT_VA &&
+			    (m[EXCEPTION_ERROR] & 6) == 6 && m[EXCEPTION_RIP] >= 0x400000,
+		    "pagefault-words", "vector %llu address %llx error %llx",
+		    (unsigned long long)m[EXCEPTION_VECTOR],
+		    (unsigned long long)m[EXCEPTION_ADDRESS],
+		    (unsigned long long)m[EXCEPTION_ERROR]);
+	struct thread_regs regs;
+	ktest_status("read-regs-in-fault", sys_thread_read_regs(w->thread, ktest_utcb(), &regs),
+		     STATUS_OK);
+	ktest_check(regs.rip == m[EXCEPTION_RIP] && regs.rsp == m[EXCEPTION_RSP],
+		    "read-regs-match", "rip %llx", (unsigned long long)regs.rip);
+	uint64_t page = BOOTINFO_PHYS_WINDOW + runtime_bootinfo->memory[0].base + 40 * PAGE_SIZE;
+	ktest_status("pager-maps", sys_mem_map(CAP_SELF_TASK, page, FAULT_VA, 1, MEM_WRITE, NULL),
+		     STATUS_OK);
+	ktest_status("pager-replies", sys_ipc_reply_wait(ep, 0, 0, NULL, NULL), STATUS_TIMEOUT);
+	ktest_settle();
+	ktest_check(w->done && w->value[0] == 0xfa17, "pagefault-resolved",
+		    "worker done %d value %llx", w->done, (unsigned long long)w->value[0]);
+	sys_mem_unmap(page, 1, 0);
+}
+
+static void test_undefined_instruction(void)
+{
+	cap_selector ep = ktest_endpoint("ud-handler");
+	struct worker *w = worker_create("ud2", 20, undefined_instruction);
+	if (!w)
+		return;
+	sys_thread_configure(w->thread, ep, 20);
+	worker_start(w);
+	uint64_t m[EXCEPTION_WORDS];
+	if (!receive_exception("ud-message", ep, 0, m))
+		return;
+	ktest_check(m[EXCEPTION_VECTOR] == 6, "ud-vector", "vector %llu",
+		    (unsigned long long)m[EXCEPTION_VECTOR]);
+	struct thread_regs regs;
+	sys_thread_read_regs(w->thread, ktest_utcb(), &regs);
+	regs.rip += 2; /* ud2 is 0f 0b */
+	regs.rflags |= 1ull << 9 | 3ull << 12; /* IF is kept on, IOPL never set */
+	struct thread_regs bad = regs;
+	bad.rip = KERNEL_ADDRESS;
+	ktest_status("write-regs-kernel-rip", sys_thread_write_regs(w->thread, ktest_utcb(), &bad),
+		     STATUS_BAD_ADDRESS);
+	bad.rip = NON_CANONICAL;
+	ktest_status("write-regs-noncanonical-rip",
+		     sys_thread_write_regs(w->thread, ktest_utcb(), &bad), STATUS_BAD_ADDRESS);
+	ktest_status("write-regs", sys_thread_write_regs(w->thread, ktest_utcb(), &regs),
+		     STATUS_OK);
+	sys_thread_read_regs(w->thread, ktest_utcb(), &bad);
+	ktest_check((bad.rflags & (3ull << 12)) == 0 && (bad.rflags & (1ull << 9)),
+		    "write-regs-rflags-sanitized", "rflags %llx", (unsigned long long)bad.rflags);
+	sys_ipc_reply_wait(ep, 0, 0, NULL, NULL);
+	ktest_settle();
+	ktest_check(w->done && w->value[0] == 0x0d, "ud-skipped", "worker done %d", w->done);
+}
+
+static void test_suspend_resume(void)
+{
+	struct worker *w = worker_run("spinner", 5, spin, 0, 0);
+	if (!w)
+		return;
+	ktest_status("read-regs-ready", sys_thread_read_regs(w->thread, ktest_utcb(),
+							     &(struct thread_regs){0}),
+		     STATUS_BUSY);
+	ktest_status("resume-not-suspended", sys_thread_resume(w->thread), STATUS_BUSY);
+	ktest_status("suspend", sys_thread_suspend(w->thread), STATUS_OK);
+	ktest_status("suspend-twice", sys_thread_suspend(w->thread), STATUS_BUSY);
+	uint64_t before = w->count;
+	ktest_settle();
+	ktest_check(w->count == before, "suspended-does-not-run", "count moved %llu -> %llu",
+		    (unsigned long long)before, (unsigned long long)w->count);
+	w->arg[0] = 1;
+	ktest_status("resume", sys_thread_resume(w->thread), STATUS_OK);
+	ktest_settle();
+	ktest_check(w->done, "resumed-runs", "the spinner did not finish");
+	/* A thread blocked in IPC: suspending it ends the IPC with TIMEOUT. */
+	ktest_status("configure-bad-priority", sys_thread_configure(w->thread, NO_SELECTOR, 256),
+		     STATUS_NO_RIGHTS);
+	ktest_status("configure-bad-handler", sys_thread_configure(w->thread, CAP_SELF_TASK, 1),
+		     STATUS_BAD_TYPE);
+	ktest_status("configure-not-thread", sys_thread_configure(CAP_SELF_TASK, NO_SELECTOR, 1),
+		     STATUS_BAD_TYPE);
+}
+
+void test_exception(void)
+{
+	test_page_fault_handler();
+	test_undefined_instruction();
+	test_suspend_resume();
+}
