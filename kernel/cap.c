@@ -10,7 +10,8 @@
 enum status cap_lookup(const struct cap_space *space, cap_selector sel, enum object_type type,
 		       uint32_t rights, struct cap **out)
 {
-	if (sel >= space->size || !cap_slot(space, sel)->object)
+	if (sel >= space->size || !cap_slot(space, sel)->object ||
+	    cap_slot(space, sel)->object->dead)
 		return STATUS_BAD_CAP;
 	struct cap *c = cap_slot(space, sel);
 	if (c->object->type != type)
@@ -40,7 +41,7 @@ void cap_install(struct cap *slot, struct object *object, uint32_t rights, uint6
 enum status cap_copy(const struct cap_space *from, cap_selector src, const struct cap_space *to,
 		     cap_selector dst, uint32_t rights_mask, uint64_t badge)
 {
-	if (src >= from->size || !cap_slot(from, src)->object)
+	if (src >= from->size || !cap_slot(from, src)->object || cap_slot(from, src)->object->dead)
 		return STATUS_BAD_CAP;
 	const struct cap *source = cap_slot(from, src);
 	struct cap *slot;

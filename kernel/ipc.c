@@ -63,13 +63,28 @@ static void transfer(struct thread *from, struct thread *to, uint64_t words, uin
 	to->frame.rdx = words;
 }
 
+/*
+ * r becomes the replier of caller. A receiver that still owes a reply
+ * drops it: that caller's call ends with BAD_CAP (its reply right is gone),
+ * so no caller ever waits for a replier that no longer points back to it.
+ */
+static void set_replier(struct thread *r, struct thread *caller)
+{
+	struct thread *dropped = r->reply_to;
+	if (dropped) {
+		dropped->caller_of = NULL;
+		ipc_cancel(dropped, STATUS_BAD_CAP);
+	}
+	r->reply_to = caller;
+	caller->caller_of = r;
+}
+
 /* The receiver r got a message from s: a caller now waits for r's reply,
  * a plain sender continues. */
 static void after_receive(struct thread *s, struct thread *r)
 {
 	if (s->is_call) {
-		r->reply_to = s;
-		s->caller_of = r;
+		set_replier(r, s);
 		s->state = THREAD_BLOCKED_REPLY;
 	} else {
 		s->frame.rax = STATUS_OK;
@@ -112,8 +127,7 @@ static enum status send(struct thread *t, struct endpoint *e, uint64_t badge, ui
 		if (is_call) {
 			/* A relative timeout runs until the reply, as when
 			 * the caller had to wait for the receiver. */
-			r->reply_to = t;
-			t->caller_of = r;
+			set_replier(r, t);
 			thread_block(t, THREAD_BLOCKED_REPLY);
 			if (timeout != TIMEOUT_NEVER && timeout != 0)
 				timeout_add(t, timeout);

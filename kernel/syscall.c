@@ -52,18 +52,23 @@ enum status sys_cap_copy(struct thread *t, struct frame *f)
 	return cap_copy(&t->task->caps, f->rdi, &to->caps, f->rdx, (uint32_t)f->r10, f->r8);
 }
 
-/* The last capability to an object went away. */
-static void object_destroy(struct object *o)
+void object_destroy(struct object *o)
 {
 	switch (o->type) {
 	case OBJECT_ENDPOINT:
 		endpoint_destroy((struct endpoint *)o);
 		break;
+	case OBJECT_TASK:
+	case OBJECT_THREAD:
+		/* A live task or thread stays without capabilities (a task
+		 * until task_destroy, a thread until it ends with its task);
+		 * a destroyed one's page goes now. */
+		if (o->dead)
+			task_object_free(o);
+		break;
 	default:
-		/* Tasks and threads are reclaimed by the kernel-core issue's
-		 * destroy path; until then they stay as they are. */
-		kprintf("vireo: object type %u kept: its destruction is not implemented yet\n",
-			o->type);
+		/* Irq objects are kept: their destruction is not written yet
+		 * (doc/syscalls.md). */
 		o->references = 1;
 		break;
 	}
@@ -108,6 +113,8 @@ static syscall_handler *const syscalls[SYS_COUNT] = {
 	[SYS_THREAD_RESUME] = sys_thread_resume,
 	[SYS_THREAD_READ_REGS] = sys_thread_read_regs,
 	[SYS_THREAD_WRITE_REGS] = sys_thread_write_regs,
+	[SYS_TASK_DESTROY] = sys_task_destroy,
+	[SYS_TASK_QUOTA] = sys_task_quota,
 };
 
 /*

@@ -52,6 +52,8 @@ enum status thread_create(struct task *payer, struct task *task, uint8_t priorit
 	t->fpu_state[24] = 0x80;
 	t->fpu_state[25] = 0x1f;
 	t->task = task;
+	t->task_next = task->threads;
+	task->threads = t;
 	t->priority = priority;
 	t->state = THREAD_INACTIVE;
 	t->utcb = phys_to_virt(utcb);
@@ -98,6 +100,38 @@ void thread_stop(struct thread *t, int exit_code)
 		kprintf("vireo: root task ended\n");
 		platform_shutdown(exit_code);
 	}
+}
+
+void thread_kill(struct thread *t)
+{
+	if (t->state == THREAD_READY)
+		sched_dequeue(t);
+	else
+		ipc_abort(t);
+	if (t->reply_to) {
+		/* Its caller waits for a reply that will not come. */
+		struct thread *caller = t->reply_to;
+		t->reply_to = NULL;
+		caller->caller_of = NULL;
+		ipc_cancel(caller, STATUS_BAD_CAP);
+	}
+	if (t->state != THREAD_INACTIVE && t->state != THREAD_STOPPED)
+		t->task->thread_count--;
+	t->state = THREAD_DEAD;
+	if (t->handler)
+		object_release(&t->handler->object);
+	t->handler = NULL;
+	if (this_cpu()->fpu_owner == t)
+		this_cpu()->fpu_owner = NULL;
+	timer_forget(t);
+	/* Paid back to the dying task, which passes it on to its parent; the
+	 * thread's own page too, though it stays until its last reference. */
+	task_page_free(t->task, virt_to_phys(t->utcb));
+	t->task->quota_pages++;
+	t->utcb = NULL;
+	t->object.dead = true;
+	if (t->object.references == 0)
+		task_object_free(&t->object);
 }
 
 _Noreturn void thread_resume(struct thread *t)

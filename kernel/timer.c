@@ -84,6 +84,14 @@ void timer_switch_to(struct thread *t)
 	rearm();
 }
 
+void timer_forget(struct thread *t)
+{
+	if (slice_owner == t) {
+		slice_owner = NULL;
+		slice_end = 0;
+	}
+}
+
 void timer_interrupt(void)
 {
 	uint64_t now = rdtsc();

@@ -10,6 +10,7 @@
 #ifndef VIREO_CAP_H
 #define VIREO_CAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "uapi/vireo/cap.h"
@@ -17,7 +18,8 @@
 
 struct object {
 	enum object_type type;
-	uint32_t references; /* slots naming this object */
+	uint32_t references; /* slots (and kernel links) naming this object */
+	bool dead;           /* destroyed; kept only for the references left */
 };
 
 struct cap {

@@ -70,6 +70,10 @@ void paging_clear_user(struct task *task, struct user_entry e, uint64_t va);
  */
 enum status paging_map_user(struct task *task, uint64_t va, uint64_t pa, unsigned rights);
 
+/* The first present user entry at or above *va (moved to it); false
+ * when there is none. */
+bool paging_next_mapped(struct task *task, uint64_t *va, struct user_entry *out);
+
 /* Frees every user page table of task back to its quota; every user
  * mapping must be gone. The PML4 stays (the task's own page). */
 void paging_destroy_user(struct task *task);

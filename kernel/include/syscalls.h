@@ -20,7 +20,7 @@ typedef enum status syscall_handler(struct thread *t, struct frame *f);
 
 syscall_handler sys_debug_write, sys_thread_exit, sys_thread_set_fs_base;
 syscall_handler sys_cap_copy, sys_cap_delete;
-syscall_handler sys_task_create;
+syscall_handler sys_task_create, sys_task_destroy, sys_task_quota;
 syscall_handler sys_thread_create, sys_thread_start;
 syscall_handler sys_endpoint_create, sys_ipc_send, sys_ipc_receive, sys_ipc_call,
 	sys_ipc_reply_wait;
@@ -28,6 +28,9 @@ syscall_handler sys_irq_create, sys_irq_ack;
 syscall_handler sys_mem_map, sys_mem_unmap;
 syscall_handler sys_thread_configure, sys_thread_suspend, sys_thread_resume,
 	sys_thread_read_regs, sys_thread_write_regs;
+
+/* The last reference to o went: destroys or frees it. */
+void object_destroy(struct object *o);
 
 /* Drops a reference to o that is not a capability (a thread's handler);
  * the last one destroys o. */

@@ -7,6 +7,7 @@
 #ifndef VIREO_TASK_H
 #define VIREO_TASK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cap.h"
@@ -23,6 +24,10 @@ struct task {
 	uint64_t quota_pages;       /* kernel pages it may still take */
 	unsigned thread_count;      /* started and not yet stopped */
 	struct thread *main_thread; /* root task: its end ends the system */
+	struct task *parent;        /* gets the quota back when this task goes */
+	struct task *children, *sibling;
+	struct thread *threads;     /* every thread in this task (thread.task_next) */
+	bool destroyed;             /* task_destroy has finished */
 	/* Mapping database nodes (mapping.c), from pages paid by this task. */
 	struct mapping *free_nodes;
 	struct mapping *node_pages; /* first node of each node page, linked */
@@ -44,6 +49,18 @@ uint64_t task_page_alloc(struct task *task);
 
 /* Gives a page from task_page_alloc back, and its quota with it. */
 void task_page_free(struct task *task, uint64_t page);
+
+/*
+ * Ends a task (task_destroy; the caller is `by`): its threads are killed,
+ * every mapping it holds is revoked (with those derived from it), its
+ * capabilities are dropped, its tables freed, and its quota and memory go
+ * back to its parent. Its children are handed to its parent. STATUS_RESTART
+ * when it stopped at a preemption point (call again: it goes on).
+ */
+enum status task_destroy(struct task *task, struct thread *by);
+
+/* Frees the page of a task or thread whose last reference went. */
+void task_object_free(struct object *o);
 
 /* The root task (the one with all resources at boot). */
 extern struct task *root_task;

@@ -26,6 +26,7 @@ enum thread_state {
 	THREAD_BLOCKED_REPLY,    /* called, waiting for the reply */
 	THREAD_STOPPED,          /* after a fault or exit: for good */
 	THREAD_SUSPENDED,        /* by thread_suspend, until thread_resume */
+	THREAD_DEAD,             /* its task was destroyed */
 };
 
 struct endpoint;
@@ -36,6 +37,7 @@ struct thread {
 	struct object object;
 	uint64_t fs_base;
 	struct task *task;
+	struct thread *task_next;   /* next thread of the same task */
 	struct thread *run_next, *run_prev; /* run queue links */
 	enum thread_state state;
 	uint8_t priority;
@@ -88,6 +90,10 @@ void thread_block(struct thread *t, enum thread_state state);
 /* Stops t for good. If t is the root task's first thread, the machine
  * shuts down with exit_code. */
 void thread_stop(struct thread *t, int exit_code);
+
+/* Ends t as part of destroying its task: out of every queue and IPC
+ * (a caller waiting for its reply gets BAD_CAP), UTCB freed. */
+void thread_kill(struct thread *t);
 
 /* Continues t in user mode. Does not return. Expects interrupts off. */
 _Noreturn void thread_resume(struct thread *t);

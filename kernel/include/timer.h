@@ -33,4 +33,7 @@ void timer_switch_to(struct thread *t);
 /* The LAPIC timer interrupt: expire timeouts, end the slice. */
 void timer_interrupt(void);
 
+/* Forgets t as the owner of the current time slice (t is going away). */
+void timer_forget(struct thread *t);
+
 #endif

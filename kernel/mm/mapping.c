@@ -253,6 +253,29 @@ static bool unmap_one(struct thread *t, uint64_t va, bool self)
 	}
 }
 
+bool mapping_remove_all(struct task *task, struct thread *by)
+{
+	uint64_t va = USER_BOTTOM;
+	struct user_entry e;
+	for (unsigned step = 0; paging_next_mapped(task, &va, &e);) {
+		if (++step > PAGES_PER_STEP) {
+			if (preemption_point(by))
+				return false;
+			step = 1;
+		}
+		struct mapping *m = *e.node;
+		if (!m) {
+			*e.pte = 0; /* a kernel-made entry (a UTCB, freed with its thread) */
+			continue;
+		}
+		bool done;
+		mapdb_revoke(m, true, NODES_PER_STEP, remove_node, NULL, &done);
+		if (!done && preemption_point(by))
+			return false;
+	}
+	return true;
+}
+
 /* mem_unmap(va, pages, flags): rdi and rsi advance like mem_map's. */
 enum status sys_mem_unmap(struct thread *t, struct frame *f)
 {

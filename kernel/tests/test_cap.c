@@ -12,7 +12,7 @@
 static struct cap slots_a[CAP_SLOTS_PER_LEAF], slots_b[CAP_SLOTS_PER_LEAF];
 static struct cap *leaves_a[] = {slots_a}, *leaves_b[] = {slots_b};
 static struct cap_space a = {leaves_a, SLOTS}, b = {leaves_b, SLOTS};
-static struct object endpoint = {OBJECT_ENDPOINT, 0}, thread = {OBJECT_THREAD, 0};
+static struct object endpoint = {.type = OBJECT_ENDPOINT}, thread = {.type = OBJECT_THREAD};
 
 static int setup(void **state)
 {
@@ -20,6 +20,7 @@ static int setup(void **state)
 	memset(slots_a, 0, sizeof(slots_a));
 	memset(slots_b, 0, sizeof(slots_b));
 	endpoint.references = thread.references = 0;
+	endpoint.dead = thread.dead = false;
 	cap_install(&slots_a[1], &endpoint, RIGHT_SEND | RIGHT_RECEIVE | RIGHT_GRANT, 0);
 	cap_install(&slots_a[2], &thread, RIGHT_CONTROL, 0);
 	return 0;
@@ -36,6 +37,18 @@ static void test_lookup_statuses(void **state)
 	assert_int_equal(cap_lookup(&a, ~0ull, OBJECT_ENDPOINT, 0, &c), STATUS_BAD_CAP);
 	assert_int_equal(cap_lookup(&a, 2, OBJECT_ENDPOINT, 0, &c), STATUS_BAD_TYPE);
 	assert_int_equal(cap_lookup(&a, 2, OBJECT_THREAD, RIGHT_SEND, &c), STATUS_NO_RIGHTS);
+}
+
+/* A destroyed object's remaining capabilities name nothing usable. */
+static void test_dead_object(void **state)
+{
+	(void)state;
+	struct cap *c = NULL;
+	thread.dead = true;
+	assert_int_equal(cap_lookup(&a, 2, OBJECT_THREAD, RIGHT_CONTROL, &c), STATUS_BAD_CAP);
+	assert_int_equal(cap_copy(&a, 2, &b, 1, RIGHTS_ALL, 0), STATUS_BAD_CAP);
+	assert_null(b.leaves[0][1].object);
+	assert_ptr_equal(cap_clear(&slots_a[2]), &thread);
 }
 
 static void test_empty_slot(void **state)
@@ -99,6 +112,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_lookup_statuses, setup),
 		cmocka_unit_test_setup(test_empty_slot, setup),
+		cmocka_unit_test_setup(test_dead_object, setup),
 		cmocka_unit_test_setup(test_copy_narrows_rights, setup),
 		cmocka_unit_test_setup(test_copy_failures_change_nothing, setup),
 		cmocka_unit_test_setup(test_badge_once, setup),

@@ -110,5 +110,6 @@ void test_quota(void);
 void test_irq(void);
 void test_memory(void);
 void test_exception(void);
+void test_destroy(void);
 
 #endif

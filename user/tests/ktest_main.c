@@ -91,6 +91,7 @@ int main(int argc, char **argv)
 	test_irq();
 	test_memory();
 	test_exception();
+	test_destroy();
 	ktest_settle();
 	ktest_check(ktest_workers_done(), "workers-ended", "a worker thread is still blocked");
 	ktest_settle_end();

@@ -203,6 +203,30 @@ enum status paging_map_user(struct task *task, uint64_t va, uint64_t pa, unsigne
 	return s;
 }
 
+bool paging_next_mapped(struct task *task, uint64_t *va, struct user_entry *out)
+{
+	for (uint64_t v = *va < USER_BOTTOM ? USER_BOTTOM : *va; v < USER_TOP;) {
+		uint64_t *t = table(task->page_table_root);
+		int level = 3;
+		for (; level > 0 && (t[index_of(v, level)] & PTE_P); level--)
+			t = table(t[index_of(v, level)]);
+		if (level > 0) {
+			/* No table here: on to the next one of this level. */
+			v = (v | ((1ull << LEVEL_SHIFT(level)) - 1)) + 1;
+			continue;
+		}
+		unsigned i = index_of(v, 0);
+		if (t[i] & PTE_P) {
+			struct mapping **nodes = phys_to_virt(*memory_frame_meta(virt_to_phys(t)));
+			*out = (struct user_entry){&t[i], &nodes[i]};
+			*va = v;
+			return true;
+		}
+		v += PAGE_SIZE;
+	}
+	return false;
+}
+
 /* Frees the user half's tables (and node tables) back to task's quota.
  * The entries must be empty: the mappings were removed first. */
 static void free_user_tables(struct task *task, uint64_t t, int level)

@@ -326,6 +326,27 @@ static inline enum status sys_thread_write_regs(cap_selector thread, struct utcb
 	return syscall1(SYS_THREAD_WRITE_REGS, thread);
 }
 
+/*
+ * End a task (CONTROL; NO_RIGHTS for the caller's own task or the root
+ * task): its threads die (a thread waiting for one of their replies gets
+ * BAD_CAP), every mapping it holds is revoked with all derived from it,
+ * its capabilities are dropped and its quota goes back to its parent.
+ * Capabilities that still name it say BAD_CAP from now on.
+ */
+static inline enum status sys_task_destroy(cap_selector task)
+{
+	return syscall1(SYS_TASK_DESTROY, task);
+}
+
+/* The kernel memory pages a task may still use (CONTROL). */
+static inline enum status sys_task_quota(cap_selector task, uint64_t *pages)
+{
+	struct syscall_result r;
+	enum status s = syscall6(SYS_TASK_QUOTA, task, 0, 0, 0, 0, 0, &r);
+	*pages = r.rsi;
+	return s;
+}
+
 /* Where a mem_map or mem_unmap stopped: its argument registers as the
  * kernel left them (doc/memory.md, "Restartable calls"). */
 struct mem_progress {

@@ -70,6 +70,12 @@ enum syscall_number {
 	 * thread_regs; the thread must not be ready (stopped, blocked or new). */
 	SYS_THREAD_READ_REGS = 20,
 	SYS_THREAD_WRITE_REGS = 21,
+	/* task_destroy(task): end it (CONTROL; not the caller's own task nor
+	 * the root task): threads killed, mappings revoked recursively,
+	 * capabilities dropped, quota back to its parent. Restartable. */
+	SYS_TASK_DESTROY = 22,
+	/* task_quota(task): kernel memory pages it may still use -> rsi. */
+	SYS_TASK_QUOTA = 23,
 	SYS_COUNT
 };
 
