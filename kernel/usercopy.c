@@ -3,6 +3,7 @@
  */
 #include "arch.h"
 #include "kstring.h"
+#include "memory.h"
 #include "paging.h"
 #include "usercopy.h"
 
@@ -11,8 +12,9 @@ enum direction { TO_KERNEL, TO_USER };
 /*
  * Copies len bytes between kernel buffer `kernel` and user range [va,
  * va+len) of task, page by page through the direct map. Every page is
- * checked first (present, user, and writable if need_write), so a copy
- * either happens whole or not at all.
+ * checked first (present, user, writable if need_write, and RAM: device
+ * memory is not in the direct map above RAM, and must not be read through
+ * a cached mapping anyway), so a copy either happens whole or not at all.
  */
 static enum status copy(struct task *task, uint64_t va, void *kernel, size_t len,
 			enum direction dir, int need_write)
@@ -22,9 +24,11 @@ static enum status copy(struct task *task, uint64_t va, void *kernel, size_t len
 	if (va + len < va || va + len > USER_TOP)
 		return STATUS_BAD_ADDRESS;
 	uint64_t root = task->page_table_root;
-	for (uint64_t page = va & ~(PAGE_SIZE - 1); page < va + len; page += PAGE_SIZE)
-		if (paging_user_to_phys(root, page, need_write) == PAGING_NO_ACCESS)
+	for (uint64_t page = va & ~(PAGE_SIZE - 1); page < va + len; page += PAGE_SIZE) {
+		uint64_t pa = paging_user_to_phys(root, page, need_write);
+		if (pa == PAGING_NO_ACCESS || !memory_is_ram(pa))
 			return STATUS_BAD_ADDRESS;
+	}
 	for (size_t done = 0, n; done < len; done += n) {
 		uint64_t at = va + done;
 		size_t room = PAGE_SIZE - (at & (PAGE_SIZE - 1));

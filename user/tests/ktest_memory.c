@@ -54,6 +54,15 @@ static void test_window(void)
 		    (unsigned long long)p[0]);
 	ktest_check(bi->hpet == window(bi->hpet_address), "window-hpet",
 		    "hpet at %llx, expected the window", (unsigned long long)bi->hpet);
+	/* The kernel never reads device memory for a system call: it would
+	 * go through its cached direct map, which stops at the end of RAM
+	 * (a kernel page fault, found by reading the code). */
+	volatile uint8_t *device = (volatile uint8_t *)window(0x100000000ull + 0x40000000ull);
+	(void)*device;
+	ktest_status("debug-write-device-memory", sys_debug_write((const char *)device, 8),
+		     STATUS_BAD_ADDRESS);
+	ktest_status("debug-write-hpet", sys_debug_write((const char *)bi->hpet, 8),
+		     STATUS_BAD_ADDRESS);
 	/* Kernel memory (the kernel image at 2 MiB) and the local APIC are
 	 * not the root task's to pass on. */
 	ktest_status("map-kernel-ram", map(CAP_SELF_TASK, window(0x200000), ALIAS, 1, 0),

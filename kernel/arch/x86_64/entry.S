@@ -14,7 +14,8 @@
  * Then the stub moves to the CPU's kernel stack and calls C, which never
  * returns there: it ends in return_to_user() for whichever thread runs next.
  * The kernel itself runs with interrupts off; the only kernel code ever
- * interrupted is the idle loop, whose frame stays on the kernel stack.
+ * interrupted is the idle loop and the preemption points of long system
+ * calls (sched.c), whose frames stay on the kernel stack.
  *
  * struct frame (arch.h), lowest address first, 22 * 8 = 176 bytes:
  *   0   r15 r14 r13 r12 r11 r10 r9 r8          pushed by the stub

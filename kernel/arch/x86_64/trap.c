@@ -1,8 +1,9 @@
 /*
  * Exceptions and interrupts after entry.S has saved the registers.
- * A user fault stops the faulting thread with a register dump (the
- * kernel-core issue sends it to the thread's pager instead); a fault in the
- * kernel is a kernel bug: dump and panic. Exception names and error-code
+ * A user fault the kernel does not resolve itself (the root task's window)
+ * goes to the thread's exception handler as a call; without a handler the
+ * thread stops with a register dump. A fault in the kernel is a kernel
+ * bug: dump and panic. Exception names and error-code
  * meanings: Intel SDM vol. 3A §6.15.
  */
 #include "apic.h"
