@@ -1,0 +1,42 @@
+/*
+ * Load threads for the latency benchmark, at a priority below the
+ * measuring thread, selected by the scenario's `load`:
+ *   busy   an endless loop (Table 1 row 1 of Schild et al. 2009);
+ *   cache  writes a buffer of contiguous memory over and over (row 5,
+ *          32 MB in the paper; the size we have is printed);
+ *   ipc    a client and a server thread doing call+reply without pause,
+ *          so the kernel's IPC path (interrupts off) is what the
+ *          interrupt most often hits;
+ *   none   nothing: the CPU idles (hlt) between interrupts.
+ * A map/unmap load needs the map system calls, which the kernel does not
+ * have yet: scenario_read rejects nothing for it because there is no
+ * "map" value to ask for; add it here when sys_map/sys_unmap exist.
+ */
+#ifndef BENCH_LOAD_H
+#define BENCH_LOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../scenario.h"
+
+#define LOAD_PRIORITY 100
+
+/* Memory the cache load writes (the caller's: a static buffer in the
+ * bench program, nothing in the root server). */
+struct load_memory {
+	void *base;
+	size_t size;
+};
+
+/*
+ * Start the load threads of `load`. Prints one `bench: load ...` line
+ * saying what runs (and, for cache, how many bytes against the paper's
+ * 32 MB). Returns 0, or -1 after printing why it could not.
+ */
+int load_start(enum load load, const struct load_memory *memory);
+
+/* Work the load threads did so far (loop passes, bytes, round trips). */
+uint64_t load_progress(void);
+
+#endif
