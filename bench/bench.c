@@ -36,9 +36,12 @@ static uint64_t tsc_read_cost(void)
 	return best;
 }
 
-static uint64_t to_ns(uint64_t cycles)
+/* "C cycles (U.UUU us)": cycles and microseconds at the TSC's rate. */
+static void print_time(const char *what, uint64_t cycles)
 {
-	return (uint64_t)((unsigned __int128)cycles * 1000000 / runtime_bootinfo->tsc_khz);
+	uint64_t ns = (uint64_t)((unsigned __int128)cycles * 1000000 / runtime_bootinfo->tsc_khz);
+	printf(" %s %llu cycles (%llu.%03llu us)", what, (unsigned long long)cycles,
+	       (unsigned long long)(ns / 1000), (unsigned long long)(ns % 1000));
 }
 
 static void print_result(const char *name, const struct histogram *h)
@@ -109,13 +112,14 @@ static void print_report(const struct scenario *s)
 	       (unsigned long long)r->missed, (unsigned long long)r->past,
 	       (unsigned long long)r->wraps, (unsigned long long)r->early,
 	       (unsigned long long)r->no_stamp);
-	printf("bench: summary deadline->user handler p50 %llu ns max %llu ns", 
-	       (unsigned long long)to_ns(histogram_percentile(&r->user, 5000)),
-	       (unsigned long long)to_ns(r->user.max));
-	if (r->kernel.count)
-		printf(", deadline->kernel handler p50 %llu ns max %llu ns",
-		       (unsigned long long)to_ns(histogram_percentile(&r->kernel, 5000)),
-		       (unsigned long long)to_ns(r->kernel.max));
+	printf("bench: summary deadline->user handler");
+	print_time("p50", histogram_percentile(&r->user, 5000));
+	print_time("max", r->user.max);
+	if (r->kernel.count) {
+		printf(", deadline->kernel handler");
+		print_time("p50", histogram_percentile(&r->kernel, 5000));
+		print_time("max", r->kernel.max);
+	}
 	printf(" (%llu samples, load %s, %s)\n", (unsigned long long)r->user.count,
 	       scenario_load_name(s->load), scenario_mode_name(s->mode));
 }
