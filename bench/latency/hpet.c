@@ -118,15 +118,32 @@ void hpet_arm_oneshot(const struct hpet *h, uint64_t deadline)
 	write_reg(h, HPET_TIMER_CONFIG(h->timer), TIMER_INT_ENABLE | route(h));
 }
 
+/* 32-bit halves of a 64-bit register (the HPET allows 32-bit accesses,
+ * §2.3: "32-bit or 64-bit"). */
+static void write_half(const struct hpet *h, unsigned reg, uint32_t value)
+{
+	((volatile uint32_t *)h->regs)[reg / 4] = value;
+}
+
 void hpet_arm_periodic(const struct hpet *h, uint64_t first, uint64_t period)
 {
-	/* §2.3.9.2.2: with Tn_VAL_SET_CNF the first comparator write sets
-	 * the comparator, the second one the period added after each match. */
+	/*
+	 * §2.3.9.2.2: a comparator write with Tn_VAL_SET_CNF set loads the
+	 * comparator, a write without it the period added after each match;
+	 * the bit clears itself after each write. A 64-bit store may reach
+	 * the HPET as two 32-bit writes (QEMU's does; its high half then
+	 * lands in the period), so each half of `first` is written with the
+	 * bit set again.
+	 */
+	uint64_t config = TIMER_INT_ENABLE | TIMER_PERIODIC | route(h);
+	unsigned comparator = HPET_TIMER_COMPARATOR(h->timer);
 	write_reg(h, HPET_TIMER_CONFIG(h->timer), route(h));
-	write_reg(h, HPET_TIMER_CONFIG(h->timer),
-		  TIMER_INT_ENABLE | TIMER_PERIODIC | TIMER_VALUE_SET | route(h));
-	write_reg(h, HPET_TIMER_COMPARATOR(h->timer), first);
-	write_reg(h, HPET_TIMER_COMPARATOR(h->timer), period);
+	write_reg(h, HPET_TIMER_CONFIG(h->timer), config | TIMER_VALUE_SET);
+	write_half(h, comparator, (uint32_t)first);
+	write_reg(h, HPET_TIMER_CONFIG(h->timer), config | TIMER_VALUE_SET);
+	write_half(h, comparator + 4, (uint32_t)(first >> 32));
+	write_half(h, comparator, (uint32_t)period);
+	write_half(h, comparator + 4, (uint32_t)(period >> 32));
 }
 
 void hpet_disarm(const struct hpet *h)

@@ -170,13 +170,18 @@ def plot(base, name, platform, data):
                       for low, high, _ in buckets]
         axes.bar(xs, [c for _, _, c in buckets], width=widths, align='edge',
                  label=label, alpha=0.8)
-    axes.set_yscale('log')
+    drawn = any(data['histograms'].get(w) for w in ('user', 'kernel'))
+    axes.set_yscale('log' if drawn else 'linear')
     axes.set_xlabel('instructions (virtual time)' if emulated
                     else 'latency [us]')
     axes.set_ylabel('samples')
     axes.set_title('Vireo HPET interrupt latency: %s on %s' % (name,
                                                                platform))
-    axes.legend(fontsize='small')
+    if drawn:
+        axes.legend(fontsize='small')
+    else:
+        axes.text(0.5, 0.5, 'no samples (see %s.json: events)' % name,
+                  ha='center', transform=axes.transAxes)
     figure.tight_layout()
     files = [base + '.png', base + '.svg']
     for path in files:
@@ -201,7 +206,7 @@ def table(documents, platform):
     lines = [
         '| # | setup | virtualization | paper: max [µs] | Vireo: max '
         '[%s] | Vireo: p50 | Vireo: p99.9 | Vireo: min | in-kernel '
-        'floor: max | samples | missed/past |' % unit,
+        'floor: max | samples | missed/past/early |' % unit,
         '|---|---|---|---|---|---|---|---|---|---|---|',
     ]
 
@@ -219,8 +224,9 @@ def table(documents, platform):
                     _figure(document, 'kernel', 'max') or '-',
                     str(document['results'].get('user', {}).get('count',
                                                                  0)),
-                    '%s/%s' % (events.get('missed', '?'),
-                               events.get('past', '?'))]
+                    '%s/%s/%s' % (events.get('missed', '?'),
+                                  events.get('past', '?'),
+                                  events.get('early', '?'))]
         lines.append('| %s | %s | %s | %s | %s |' % (
             number, setup, 'X' if virtualization else '-',
             '%.2f' % paper if paper is not None else '',
