@@ -8,9 +8,10 @@
  *          so the kernel's IPC path (interrupts off) is what the
  *          interrupt most often hits;
  *   none   nothing: the CPU idles (hlt) between interrupts.
- * A map/unmap load needs the map system calls, which the kernel does not
- * have yet: scenario_read rejects nothing for it because there is no
- * "map" value to ask for; add it here when sys_map/sys_unmap exist.
+ * A map/unmap load is not written yet: this tool was written before the
+ * kernel had mem_map/mem_unmap (main has them now, see the ktest memory
+ * suite); add a `map` value to scenario.c and a thread here that maps and
+ * unmaps pages without pause.
  */
 #ifndef BENCH_LOAD_H
 #define BENCH_LOAD_H
