@@ -10,6 +10,9 @@
 #include "syscalls.h"
 #include "task.h"
 #include "uapi/vireo/syscall.h"
+#ifdef VIREO_BENCH_KERNEL_HPET
+#include "bench/reference.h"
+#endif
 
 static struct irq *vector_irq[256];
 
@@ -18,6 +21,9 @@ bool irq_interrupt(uint8_t vector)
 	struct irq *irq = vector_irq[vector];
 	if (!irq)
 		return false;
+#ifdef VIREO_BENCH_KERNEL_HPET
+	bench_reference_irq(irq); /* the latency benchmark's in-kernel timestamp */
+#endif
 	ioapic_set_masked(irq->gsi, true);
 	lapic_eoi();
 	endpoint_signal(irq->endpoint, irq->badge);

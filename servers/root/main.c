@@ -5,8 +5,11 @@
  * (printf through newlib, libfdt), lists the modules and reads the boot
  * configuration, the device tree blob in the module named `config`.
  *
+ * When the configuration has a /scenario node naming a benchmark, it runs
+ * it (bench/bench.h), so `./vireo run` shows the short report.
+ *
  * Exit codes (the kernel shuts the machine down with them): 0 done,
- * 3 boot configuration missing or rejected.
+ * 3 boot configuration missing or rejected, 4 benchmark failed.
  * The argument `fault-test` instead touches an unmapped address, so the
  * whole-system tests can check that the kernel stops a faulting task.
  */
@@ -18,6 +21,7 @@
 #include <string.h>
 #include <vireo/runtime.h>
 
+#include "bench.h"
 #include "config.h"
 
 #define EXIT_CONFIG_REJECTED 3
@@ -78,6 +82,11 @@ int main(int argc, char **argv)
 		return EXIT_CONFIG_REJECTED;
 	}
 	config_print(blob);
+
+	bool ran;
+	int status = bench_run(blob, NULL, &ran);
+	if (status != 0)
+		return status;
 
 	printf("root: done\n");
 	return 0;

@@ -1,6 +1,7 @@
 """The command line behind ./vireo (which installs packages, then runs this).
 
     ./vireo run   [--scenario NAME] [--platform P] [--timeout S]
+    ./vireo bench [SCENARIO ...] [--platform qemu|bochs|iso] [--samples N]
     ./vireo test  [--platform P] [-k PATTERN] [-j WORKERS]
     ./vireo iso   [--scenario NAME]
     ./vireo debug [--scenario NAME] [--platform qemu...]
@@ -9,11 +10,12 @@ Every command first brings the build up to date with SCons; the images are
 build/iso/<scenario>.iso (bench/SConscript) and logs go to build/logs/.
 """
 import argparse
+import json
 import os
 import subprocess
 import sys
 
-from . import platforms, selftest, systests, testing
+from . import bench, platforms, selftest, systests, testing
 
 ROOT = os.environ.get('VIREO_ROOT') or os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__))))
@@ -79,9 +81,11 @@ def command_run(arguments):
         os.path.relpath(log, ROOT), timeout), file=sys.stderr, flush=True)
     try:
         result = platforms.run(arguments.platform, iso, log, timeout,
-                               echo=sys.stdout)
+                               echo=sys.stdout,
+                               icount=not arguments.no_icount)
     except KeyboardInterrupt:
         sys.exit('\nvireo: interrupted')
+    run_report(arguments, result, log)
     if result.problem:
         print('vireo: %s' % result.problem, file=sys.stderr)
         for line in platforms.emulator_tail(result, 5):
@@ -90,6 +94,112 @@ def command_run(arguments):
     print('vireo: kernel shut down with code %d after %.1f s' % (
         result.code, result.seconds), file=sys.stderr)
     return result.code
+
+
+def run_report(arguments, result, log):
+    """The short benchmark report of a run whose scenario has one: print
+    it and write it to <log>.json (machine-readable)."""
+    data = bench.parse(result.output)
+    if not data['results']:
+        return
+    document = bench.summary(arguments.scenario, arguments.platform, data)
+    with open(log + '.json', 'w') as f:
+        json.dump(document, f, indent=1, sort_keys=True)
+        f.write('\n')
+    icount = arguments.platform.startswith('qemu') and not arguments.no_icount
+    unit = bench.unit_for(arguments.platform) if icount or \
+        arguments.platform.startswith('bochs') else \
+        'TSC cycles of QEMU without -icount: not deterministic'
+    print('vireo: report (%s; %s):' % (unit, os.path.relpath(log + '.json',
+                                                             ROOT)),
+          file=sys.stderr)
+    user = data['results'].get('user', {})
+    print('vireo:   HPET deadline -> first user instructions of the handler:'
+          ' min %s, p50 %s, max %s (%s samples, %s missed)' % (
+              user.get('min'), user.get('p50'), user.get('max'),
+              user.get('count'), data['events'].get('missed')),
+          file=sys.stderr)
+    kernel = data['results'].get('kernel', {})
+    if kernel.get('count'):
+        print('vireo:   HPET deadline -> in-kernel handler: min %s, p50 %s, '
+              'max %s' % (kernel.get('min'), kernel.get('p50'),
+                          kernel.get('max')), file=sys.stderr)
+    if data['ipc']:
+        print('vireo:   IPC call+reply round trip, same address space: '
+              'min %s, p50 %s, max %s (%s rounds); between address spaces: '
+              'not yet measured' % (
+                  data['ipc'].get('min'), data['ipc'].get('p50'),
+                  data['ipc'].get('max'), data['ipc'].get('rounds')),
+              file=sys.stderr)
+
+
+def bench_scenarios(names):
+    """Check the names against bench/scenarios/*.dts; exit if unknown."""
+    directory = os.path.join(ROOT, 'bench', 'scenarios')
+    known = sorted(n[:-4] for n in os.listdir(directory)
+                   if n.endswith('.dts') and n != 'default.dts')
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        sys.exit('vireo: unknown bench scenario %s (known: %s)' % (
+            ', '.join(unknown), ', '.join(known)))
+    return names
+
+
+def command_bench(arguments):
+    names = bench_scenarios(arguments.scenarios or bench.DEFAULT_SCENARIOS)
+    if arguments.samples is not None and not 1 <= arguments.samples <= \
+            9999999:
+        sys.exit('vireo: --samples must be 1..9999999')
+    suffix = '-samples%d' % arguments.samples if arguments.samples else ''
+    isos = [os.path.join(BUILD, 'iso', n + suffix + '.iso') for n in names]
+    options = ['bench_samples=%d' % arguments.samples] \
+        if arguments.samples else []
+    if arguments.log is None:
+        print('vireo: building %s' % ', '.join(isos), file=sys.stderr,
+              flush=True)
+        if scons(options + isos, quiet=True) != 0:
+            sys.exit('vireo: building the bench images failed (see above)')
+    if arguments.platform == 'iso' and arguments.log is None:
+        for iso in isos:
+            print(os.path.join(ROOT, iso))
+        print('vireo: write one image to a USB stick (sudo dd if=ISO '
+              'of=/dev/sdX bs=4M conv=fsync), boot the PC from it and '
+              'capture COM1 (115200 8N1) to a file; then\n'
+              '  ./vireo bench --platform iso --log FILE SCENARIO\n'
+              'turns the capture into results/ (figures in cycles and us).',
+              file=sys.stderr)
+        return 0
+    documents, problems = {}, []
+    if arguments.log is not None:
+        if len(names) != 1:
+            sys.exit('vireo: --log takes exactly one SCENARIO')
+        with open(arguments.log, 'rb') as f:
+            data = bench.parse(platforms.to_text(f.read()))
+        if not data['complete']:
+            sys.exit('vireo: %s holds no complete benchmark report'
+                     % arguments.log)
+        documents[names[0]] = bench.summary(names[0], arguments.platform,
+                                            data)
+    else:
+        for name, iso in zip(names, isos):
+            try:
+                document, problem = bench.run_scenario(
+                    ROOT, os.path.join(ROOT, iso), name, arguments.platform,
+                    os.path.join(ROOT, BUILD, 'logs'), sys.stderr)
+            except KeyboardInterrupt:
+                sys.exit('\nvireo: interrupted')
+            if problem:
+                problems.append(problem)
+                print('vireo: ' + problem, file=sys.stderr)
+            else:
+                documents[name] = document
+    if not documents:
+        return 1
+    directory = bench.results_dir(ROOT, arguments.platform)
+    print(bench.write_results(directory, arguments.platform, documents))
+    print('vireo: results in %s' % os.path.relpath(directory, ROOT),
+          file=sys.stderr)
+    return 1 if problems else 0
 
 
 def command_test(arguments):
@@ -107,6 +217,8 @@ def command_test(arguments):
     testing.run_host_tests(ROOT, BUILD, report)
     testing.run_system_tests(ROOT, BUILD, report, arguments.platform,
                              arguments.jobs)
+    if arguments.platform in (None, 'qemu'):
+        testing.run_bench_repeat(ROOT, BUILD, report)
     if report.wanted('build-clang') and not arguments.platform:
         log = os.path.join(ROOT, BUILD, 'logs', 'build-clang.log')
         status = scons(['--cc=clang'], log=log)
@@ -164,7 +276,32 @@ def parser():
                      help='seconds before the run counts as a hang '
                           '(default: %d for qemu, longer for slower '
                           'platforms)' % RUN_TIMEOUT)
+    run.add_argument('--no-icount', action='store_true',
+                     help='QEMU in real time instead of deterministic '
+                          'virtual time (-icount shift=0,sleep=off)')
     run.set_defaults(handler=command_run)
+
+    bench_command = commands.add_parser(
+        'bench', help='run latency benchmarks, write results/',
+        description='Boot HPET interrupt-latency scenarios '
+                    '(bench/scenarios/*.dts) in deterministic virtual time, '
+                    'parse their reports and write results/DATE-PLATFORM/: '
+                    'JSON and CSV per scenario, table.md in the layout of '
+                    'Table 1 of Schild et al. 2009, histogram plots.')
+    bench_command.add_argument(
+        'scenarios', nargs='*', metavar='SCENARIO',
+        help='default: %s' % ' '.join(bench.DEFAULT_SCENARIOS))
+    bench_command.add_argument(
+        '--platform', default='qemu', choices=('qemu', 'bochs', 'bochs-svm',
+                                               'iso'),
+        help='emulator, or iso: build images for a real PC (default: qemu)')
+    bench_command.add_argument('--samples', type=int,
+                               help='interrupts per scenario (default: the '
+                                    'scenario\'s `samples`)')
+    bench_command.add_argument('--log', metavar='FILE',
+                               help='parse this serial capture (of a real '
+                                    'PC) instead of booting')
+    bench_command.set_defaults(handler=command_bench)
 
     test = commands.add_parser(
         'test', help='build and run every test',

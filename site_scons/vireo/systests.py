@@ -9,6 +9,8 @@ Each test boots build/iso/<iso>.iso on each of its platforms and passes when
     down rather than hang or triple fault);
   - all of it within `timeout` seconds (for QEMU; slower platforms get a
     multiple, see platforms.TIMEOUT_FACTOR).
+With `icount`, QEMU runs in deterministic virtual time (-icount, see
+platforms.QEMU_ICOUNT), as the benchmarks need.
 Each `TEST PASS x` / `TEST FAIL x: why` line in a run's output is reported
 as a test of its own, named <test>/<platform>/<x>.
 
@@ -19,7 +21,7 @@ if needed and an entry here.
 
 class SystemTest:
     def __init__(self, name, iso, platforms, expect, forbid=(), code=0,
-                 timeout=30):
+                 timeout=30, icount=False):
         self.name = name
         self.iso = iso
         self.platforms = tuple(platforms)
@@ -27,6 +29,7 @@ class SystemTest:
         self.forbid = tuple(forbid)
         self.code = code
         self.timeout = timeout
+        self.icount = icount
 
 
 FORBID_ALWAYS = (r'PANIC', r'vireo: kernel fault', r'^TEST FAIL ')
@@ -43,6 +46,8 @@ TESTS = [
         expect=[BANNER, WX_CLEAN,
                 r'root: Vireo root task, newlib printf works',
                 r'root: config:',
+                r'^bench: result user count=\d+ ',
+                r'^bench: summary deadline->user handler p50 \d+ cycles',
                 r'root: done',
                 r'vireo: shutdown \(code 0\)'],
         forbid=[ROOT_STOPPED, r'rejected'],
@@ -62,6 +67,18 @@ TESTS = [
                 r'vireo: shutdown \(code 0\)'],
         forbid=[ROOT_STOPPED, r'rejected'],
         code=0, timeout=60),
+    SystemTest(
+        # The latency benchmark on the bench kernel: every sample taken,
+        # in-kernel figures present, nothing missed (testing.py also boots
+        # it twice on QEMU in virtual time and compares the figures).
+        'bench', 'repeat', ('qemu', 'bochs'),
+        expect=[BANNER, r'^bench: ipc same-space call\+reply rounds=200 ',
+                r'^bench: result user count=200 ',
+                r'^bench: result kernel count=200 ',
+                r'^bench: events missed=0 past=0 wraps=0 early=0 ',
+                r'^bench: end$', r'vireo: shutdown \(code 0\)'],
+        forbid=[ROOT_STOPPED, r'^bench: error'],
+        code=0, icount=True),
     SystemTest(
         'bad-elf-truncated', 'bad-elf-truncated', ('qemu',),
         expect=[BANNER, r'vireo: root task image rejected: \S'],

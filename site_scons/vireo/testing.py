@@ -17,7 +17,7 @@ import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from . import platforms, systests
+from . import bench, platforms, systests
 
 HOST_TEST_TIMEOUT = 120
 LOG_TAIL = 12
@@ -193,7 +193,7 @@ def run_system_test(root, build, test, platform, report):
                       os.path.relpath(iso, root))
         return
     timeout = platforms.timeout_for(platform, test.timeout)
-    result = platforms.run(platform, iso, log, timeout)
+    result = platforms.run(platform, iso, log, timeout, icount=test.icount)
     details = ['serial log: %s' % os.path.relpath(log, root)]
     details += ['| ' + line for line in tail(result.output)]
     why = result.problem
@@ -233,3 +233,46 @@ def run_system_tests(root, build, report, only_platform=None, workers=2):
                                report) for test, platform in jobs]
         for future in futures:
             future.result()
+
+
+# ------------------------------------------------------- benchmark repeat
+
+BENCH_REPEAT_ISO = 'repeat'
+BENCH_REPEAT_TIMEOUT = 60
+
+
+def run_bench_repeat(root, build, report):
+    """Boot the short `repeat` benchmark twice on QEMU in virtual time
+    (-icount): both runs must complete with every sample taken and give
+    identical figures, histograms included."""
+    name = 'bench-repeat/qemu'
+    if not report.wanted(name):
+        return
+    iso = os.path.join(root, build, 'iso', BENCH_REPEAT_ISO + '.iso')
+    runs = []
+    for attempt in (1, 2):
+        log = os.path.join(root, build, 'logs', 'bench-repeat-%d.log'
+                           % attempt)
+        result = platforms.run('qemu', iso, log, BENCH_REPEAT_TIMEOUT,
+                               icount=True)
+        data = bench.parse(result.output)
+        details = ['serial log: %s' % os.path.relpath(log, root)]
+        why = result.problem
+        samples = data['scenario'].get('samples')
+        user = data['results'].get('user', {})
+        kernel = data['results'].get('kernel', {})
+        if why is None and (not data['complete'] or data['errors']):
+            why = 'benchmark incomplete: %s' % ('; '.join(data['errors'])
+                                                or 'no `bench: end`')
+        if why is None and not (samples and user.get('count') == samples
+                                and kernel.get('count') == samples):
+            why = '%s samples asked, %s user and %s in-kernel figures' % (
+                samples, user.get('count'), kernel.get('count'))
+        if why is not None:
+            report.result(name, False, 'run %d: %s' % (attempt, why),
+                          details + ['| ' + line
+                                     for line in tail(result.output)])
+            return
+        runs.append(data)
+    why = bench.same_figures(runs[0], runs[1])
+    report.result(name, why is None, why or '')
