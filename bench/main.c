@@ -9,12 +9,11 @@
  * the program (the heap is only 4 MiB). Exit codes: 0 done,
  * BENCH_EXIT_CONFIG configuration missing or wrong, BENCH_EXIT_FAILED.
  */
-#include <libfdt.h>
 #include <stdio.h>
 #include <vireo/runtime.h>
 
 #include "bench.h"
-#include "config.h" /* the root server's configuration check */
+#include "config_boot.h" /* the root server's configuration check */
 
 #define CACHE_BYTES (32u << 20)
 
@@ -30,11 +29,13 @@ int main(int argc, char **argv)
 		return BENCH_EXIT_CONFIG;
 	}
 	const void *blob = (const void *)(uintptr_t)config->address;
-	const char *what;
-	int error = config_check(blob, config->size, &what);
-	if (error) {
-		printf("bench: error: configuration rejected: %s (%s)\n", fdt_strerror(error),
-		       what);
+	static struct config_plan plan;
+	bool unreadable;
+	unsigned problems = config_check_boot(runtime_bootinfo, blob, config->size, &plan,
+					      "bench: error: config: ", &unreadable);
+	if (problems != 0) {
+		printf("bench: error: configuration rejected: %u problem%s\n", problems,
+		       problems == 1 ? "" : "s");
 		return BENCH_EXIT_CONFIG;
 	}
 	struct load_memory memory = {cache_buffer, sizeof(cache_buffer)};

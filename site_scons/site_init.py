@@ -5,8 +5,10 @@
 #                cmdline='')
 #       a hybrid BIOS + UEFI bootable ISO (GRUB2, multiboot2) for QEMU, Bochs
 #       and a USB stick on a real PC
-#   env.Dtb(target, source)
-#       a device tree blob compiled from a .dts by dtc
+#   env.Dtb(target, source, checker=None, modules=(), memory_pages=None)
+#       a device tree blob compiled from a .dts by dtc, and checked by the
+#       boot configuration checker when given (a bad scenario fails the
+#       build)
 #   env.CorruptFile(target, source, truncate=None, patches=[(offset, b'..')])
 #       a damaged copy of a file, for the tests that feed the kernel or the
 #       root task a broken image and expect a clean rejection
@@ -20,6 +22,8 @@ import tempfile
 
 from SCons.Script import Action, Value
 from SCons.Script.SConscript import SConsEnvironment
+
+from vireo.scenarios import checker_arguments
 
 
 def grub_config(kernel_file, modules, cmdline):
@@ -117,11 +121,52 @@ def VireoIso(env, target, kernel, modules=(), cmdline=''):
     return iso[0]
 
 
-def Dtb(env, target, source):
-    """Pseudo-builder: compile a .dts to a .dtb with dtc; returns the node."""
-    return env.Command(target, source,
-                       Action('dtc -q -I dts -O dtb -o $TARGET $SOURCE',
-                              '  DTC     $TARGET'))[0]
+def _make_dtb(target, source, env):
+    """SCons action: dtc, then the configuration checker; the .dtb appears
+    only when both pass. Returns 0 or 1."""
+    out = str(target[0])
+    temporary = out + '.unchecked'
+    steps = [['dtc', '-q', '-I', 'dts', '-O', 'dtb', '-o', temporary,
+              str(source[0])]]
+    if env.get('VIREO_CHECKER') is not None:
+        steps.append([env['VIREO_CHECKER']] + env['VIREO_CHECKER_ARGS'] +
+                     [temporary])
+    try:
+        for step in steps:
+            result = subprocess.run(step, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True)
+            if result.returncode != 0:
+                # vireo-check names the .unchecked file: name the source.
+                print(result.stdout.replace(temporary, str(source[0])),
+                      end='')
+                print('Dtb: %s rejected %s' % (os.path.basename(step[0]),
+                                               source[0]))
+                return 1
+        os.replace(temporary, out)
+        return 0
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def Dtb(env, target, source, checker=None, modules=(), memory_pages=None):
+    """Pseudo-builder: compile a .dts to a .dtb with dtc; returns the node.
+
+    With checker (the node of build/host/vireo-check), the blob is also
+    checked against the schema (doc/configuration.md) with these module
+    names and this much memory (4 KiB pages), and a blob with problems
+    fails the build, each problem printed with its node and property.
+    """
+    local = env.Clone()
+    sources = [source]
+    if checker is not None:
+        checker = _one_node(env, checker)
+        arguments = checker_arguments(modules, memory_pages)
+        local['VIREO_CHECKER'] = checker.abspath
+        local['VIREO_CHECKER_ARGS'] = arguments
+        sources += [checker, Value(repr(arguments))]
+    return local.Command(target, sources,
+                         Action(_make_dtb, '  DTC     $TARGET'))[0]
 
 
 def corrupt_bytes(data, truncate=None, patches=()):

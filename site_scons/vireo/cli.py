@@ -5,6 +5,7 @@
     ./vireo test  [--platform P] [-k PATTERN] [-j WORKERS]
     ./vireo iso   [--scenario NAME]
     ./vireo debug [--scenario NAME] [--platform qemu...]
+    ./vireo check FILE.dts [--module NAME]... [--memory-pages N] [--plan]
 
 Every command first brings the build up to date with SCons; the images are
 build/iso/<scenario>.iso (bench/SConscript) and logs go to build/logs/.
@@ -14,8 +15,9 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
-from . import bench, platforms, selftest, systests, testing
+from . import bench, platforms, scenarios, selftest, systests, testing
 
 ROOT = os.environ.get('VIREO_ROOT') or os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__))))
@@ -215,6 +217,8 @@ def command_test(arguments):
                       lines + ['log: ' + os.path.relpath(log, ROOT)])
         return report.summary()
     testing.run_host_tests(ROOT, BUILD, report)
+    if not arguments.platform:
+        testing.run_fuzz_tests(ROOT, BUILD, report)
     testing.run_system_tests(ROOT, BUILD, report, arguments.platform,
                              arguments.jobs)
     if arguments.platform in (None, 'qemu'):
@@ -251,6 +255,40 @@ def command_debug(arguments):
           'COM1 is this terminal; Ctrl-A c toggles the QEMU monitor, '
           'Ctrl-A x quits.' % kernel, flush=True)
     return platforms.debug(iso, arguments.platform)
+
+
+def command_check(arguments):
+    """Compile a .dts with dtc and run the boot configuration checker on
+    it; print every problem; exit 1 if there is one."""
+    source = os.path.abspath(os.path.join(os.environ.get('PWD', os.getcwd()),
+                                          arguments.file)) \
+        if not os.path.isabs(arguments.file) else arguments.file
+    if not os.path.isfile(source):
+        sys.exit('vireo: %s: no such file' % arguments.file)
+    checker = os.path.join(BUILD, 'host', 'vireo-check')
+    if scons([checker], quiet=True) != 0:
+        sys.exit('vireo: building %s failed (see the messages above)'
+                 % checker)
+    modules = arguments.module or list(scenarios.all_modules())
+    memory = arguments.memory_pages or scenarios.emulator_memory_pages()
+    print('vireo: checking %s with modules %s and %d pages of memory'
+          % (arguments.file, ', '.join(modules), memory), file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix='vireo-check-') as directory:
+        blob = os.path.join(directory, 'config.dtb')
+        compiled = subprocess.run(['dtc', '-q', '-I', 'dts', '-O', 'dtb',
+                                   '-o', blob, source])
+        if compiled.returncode != 0:
+            print('vireo: dtc could not compile %s' % arguments.file,
+                  file=sys.stderr)
+            return 1
+        command = [os.path.join(ROOT, checker)] + \
+            scenarios.checker_arguments(modules, memory) + \
+            (['--plan'] if arguments.plan else []) + [blob]
+        checked = subprocess.run(command, stderr=subprocess.PIPE, text=True)
+        sys.stderr.write(checked.stderr.replace(blob, arguments.file))
+    if checked.returncode == 0:
+        print('vireo: %s: no problems' % arguments.file, file=sys.stderr)
+    return 0 if checked.returncode == 0 else 1
 
 
 def parser():
@@ -334,6 +372,26 @@ def parser():
                        choices=[p for p in platforms.PLATFORMS
                                 if p.startswith('qemu')])
     debug.set_defaults(handler=command_debug)
+
+    check = commands.add_parser(
+        'check', help='check a boot configuration (.dts) against the schema',
+        description='Compile FILE.dts with dtc and run the root task\'s '
+                    'configuration checker on it (doc/configuration.md): '
+                    'print every problem with its node and property, exit 1 '
+                    'if there is one. By default the modules are those the '
+                    'scenario images carry (%s) and the memory is the '
+                    'emulators\' RAM (%d pages of 4 KiB).'
+                    % (', '.join(scenarios.all_modules()),
+                       scenarios.emulator_memory_pages()))
+    check.add_argument('file', metavar='FILE.dts')
+    check.add_argument('--module', action='append', metavar='NAME',
+                       help='a boot module that exists (repeat; replaces '
+                            'the default list)')
+    check.add_argument('--memory-pages', type=int, metavar='N',
+                       help='4 KiB pages the tasks and VMs may take')
+    check.add_argument('--plan', action='store_true',
+                       help='print the plan of a file without problems')
+    check.set_defaults(handler=command_check)
     return top
 
 

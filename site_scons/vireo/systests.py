@@ -45,7 +45,9 @@ TESTS = [
          'bochs-svm'),
         expect=[BANNER, WX_CLEAN,
                 r'root: Vireo root task, newlib printf works',
-                r'root: config:',
+                r'root: plan: scenario: benchmark hpet-latency, load none, '
+                r'mode oneshot, 100 samples, report short',
+                r'root: plan: 0 tasks, 0 VMs, 0 of \d+ pages',
                 r'^bench: result user count=\d+ ',
                 r'^bench: summary deadline->user handler p50 \d+ cycles',
                 r'root: done',
@@ -96,7 +98,99 @@ TESTS = [
         code=2),
     SystemTest(
         'bad-dtb', 'bad-dtb', ('qemu',),
-        expect=[BANNER, r'root: boot configuration rejected'],
-        forbid=[ROOT_STOPPED],
+        expect=[BANNER, r'root: config: dtb: header: FDT_ERR_BADMAGIC',
+                r'root: boot configuration rejected: 1 problem, nothing '
+                r'started'],
+        forbid=[ROOT_STOPPED, r'root: plan:'],
         code=3),
+    SystemTest(
+        # A blob of format version 3: libfdt 1.6.1's fdt_check_full read
+        # through NULL on it (found by fuzz-config); only 17 is accepted.
+        'bad-dtb-version', 'bad-dtb-version', ('qemu',),
+        expect=[BANNER, r'root: config: dtb: header: version 3, not 17',
+                r'root: boot configuration rejected: 1 problem'],
+        forbid=[ROOT_STOPPED, r'root: plan:'],
+        code=3),
+    SystemTest(
+        # A property length that wraps libfdt 1.6.1's offsets: its
+        # fdt_check_full looped forever (found by fuzz-config).
+        'bad-dtb-loop', 'bad-dtb-loop', ('qemu',),
+        expect=[BANNER, r'root: config: dtb: structure: the property at '
+                r'offset 8 runs past the block',
+                r'root: boot configuration rejected: 1 problem'],
+        forbid=[ROOT_STOPPED, r'root: plan:'],
+        code=3),
+    SystemTest(
+        # The multi-task scenario (bench/scenarios/multi-task.dts): the
+        # root task checks it against the real modules and memory and
+        # prints its plan. Starting the tasks comes with task loading.
+        'multi-task', 'multi-task', ('qemu', 'bochs'),
+        expect=[BANNER, r'root: module console ', r'root: module client ',
+                r'root: plan: scenario: none',
+                r'root: plan: task console: image console, priority 200, '
+                r'cpu 0, time slice 10000 us, 64 pages',
+                r'root: plan:   interrupt com2: gsi 3 edge high',
+                r'root: plan:   io-ports \[0x2f8, \+0x8\)',
+                r'root: plan: task timer: image driver, priority 220,',
+                r'root: plan:   interrupt tick: hpet comparator 2',
+                r'root: plan:   mmio \[0xfed00000, \+0x1000\)',
+                r'root: plan:   connect console',
+                r'root: plan: task client: image client, priority 100, '
+                r'cpu 0, time slice 5000 us, 128 pages',
+                r'root: plan:   arguments: "--ticks" "10"',
+                r'root: plan:   connect console',
+                r'root: plan:   connect timer',
+                r'root: plan: 3 tasks, 0 VMs, 224 of \d+ pages',
+                r'root: done', r'vireo: shutdown \(code 0\)'],
+        forbid=[ROOT_STOPPED, r'rejected', r'root: config:'],
+        code=0),
+    SystemTest(
+        # One problem of each kind (bench/broken/config-problems.dts): all
+        # of them printed, in the checker's order, and nothing started.
+        'config-problems', 'config-problems', ('qemu',),
+        expect=[BANNER,
+                r'root: config: /chosen: unknown node',
+                r"root: config: /scenario: load: 'disk' is not one of",
+                r'root: config: /tasks/console: colour: unknown property',
+                r'root: config: /tasks/thief: memory-pages: must be one u32',
+                r"root: config: /tasks/thief: image: no boot module named "
+                r"'shell' \(modules: root, config, console, driver, "
+                r"client\)",
+                r"root: config: /tasks/thief: priority: 255 is not below the "
+                r"root task's priority 255",
+                r'root: config: /tasks/timer: image: missing \(required\)',
+                r"root: config: /vms/console: image: no boot module named "
+                r"'linux'",
+                r'root: config: /vms/console: name already used by '
+                r'/tasks/console',
+                r"root: config: /tasks/thief: connect: no task named "
+                r"'nobody'",
+                r'root: config: /tasks/thief/interrupts/stolen: gsi: also '
+                r'claimed by /tasks/console/interrupts/com2',
+                r'root: config: /tasks/copycat: mmio: \[0xfed00000, '
+                r'\+0x1000\) overlaps \[0xfed00000, \+0x1000\) of '
+                r'/tasks/timer',
+                r'root: config: /tasks/thief: io-ports: \[0x2fc, \+0x2\) '
+                r'overlaps \[0x2f8, \+0x8\) of /tasks/console',
+                r'root: config: /: tasks \(memory-pages\) and VMs '
+                r'\(memory-size\) need 4294967344 pages of 4 KiB, \d+ are '
+                r'available',
+                r'root: boot configuration rejected: 14 problems, nothing '
+                r'started',
+                r'vireo: shutdown \(code 5\)'],
+        forbid=[ROOT_STOPPED, r'root: plan:', r'root: done'],
+        code=5),
+    SystemTest(
+        # Quotas the build's check lets through (it only knows the
+        # emulator's RAM) but the root task does not: it knows what the
+        # kernel left it (bench/broken/config-memory.dts).
+        'config-memory', 'config-memory', ('qemu',),
+        expect=[BANNER,
+                r'root: config: /: tasks \(memory-pages\) and VMs '
+                r'\(memory-size\) need 131072 pages of 4 KiB, \d+ are '
+                r'available',
+                r'root: boot configuration rejected: 1 problem, nothing '
+                r'started'],
+        forbid=[ROOT_STOPPED, r'root: plan:', r'root: done'],
+        code=5),
 ]

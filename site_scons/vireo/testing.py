@@ -1,10 +1,13 @@
 """`./vireo test`: build, then run every test and print one line per test.
 
-Four kinds of tests, all reported the same way (`PASS name` or
+Five kinds of tests, all reported the same way (`PASS name` or
 `FAIL name: why`, last line `N passed, M failed`):
   - the harness's own tests (selftest.py), harness/<name>;
   - host unit tests: every executable in build/host-tests/ is a cmocka
     program; each cmocka test in it counts (host/<program>/<test>);
+  - fuzz targets (FUZZ_TARGETS): a libFuzzer binary run from its corpus in
+    the tree for a bounded number of runs with a fixed seed; any finding
+    fails it (fuzz/<name>);
   - whole-system tests (systests.py): boot an image in an emulator and
     check the serial log; each `TEST PASS x` / `TEST FAIL x` line printed
     by the guest counts as a test of its own;
@@ -14,6 +17,7 @@ import fnmatch
 import os
 import re
 import subprocess
+import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -156,6 +160,71 @@ def run_host_tests(root, build, report):
             # at exit, a leak): that is a failure of the program.
             report.result(name, False, 'exit status %d after its tests'
                           % done.returncode, tail(output) + ['log: ' + log])
+
+
+# ------------------------------------------------------------- fuzz targets
+
+class FuzzTarget:
+    """A libFuzzer binary (relative to the build directory), its corpus and
+    dictionary (relative to the repository) and how many inputs to run."""
+
+    def __init__(self, name, binary, corpus, dictionary, runs, seconds):
+        self.name = name
+        self.binary = binary
+        self.corpus = corpus
+        self.dictionary = dictionary
+        self.runs = runs
+        self.seconds = seconds
+
+
+FUZZ_TARGETS = [
+    # The boot configuration checker (servers/root/fuzz/fuzz_config.c):
+    # about 15 s on one core of the machine it was written on; the time
+    # cap only keeps a slow machine from taking much longer.
+    FuzzTarget('config', 'host/fuzz-config', 'servers/root/fuzz/corpus',
+               'servers/root/fuzz/config.dict', runs=1000000, seconds=90),
+]
+
+
+def run_fuzz_tests(root, build, report):
+    """Run each fuzz target; a crash, a sanitizer report, a leak, a timeout
+    or a broken promise of the target fails it. New inputs go to a
+    temporary directory (the corpus in the tree stays as it is); an input
+    that fails is kept as build/logs/fuzz-<name>-crash-...."""
+    for target in FUZZ_TARGETS:
+        name = 'fuzz/%s' % target.name
+        if not report.wanted(name):
+            continue
+        binary = os.path.join(root, build, target.binary)
+        if not os.path.exists(binary):
+            report.result(name, False, '%s was not built' % target.binary)
+            continue
+        log = os.path.join(build, 'logs', 'fuzz-%s.log' % target.name)
+        os.makedirs(os.path.join(root, build, 'logs'), exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix='vireo-fuzz-') as new:
+            command = [binary, '-seed=1', '-runs=%d' % target.runs,
+                       '-max_total_time=%d' % target.seconds,
+                       '-dict=' + os.path.join(root, target.dictionary),
+                       '-artifact_prefix=' + os.path.join(
+                           root, build, 'logs', 'fuzz-%s-' % target.name),
+                       new, os.path.join(root, target.corpus)]
+            try:
+                done = subprocess.run(command, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT, cwd=root,
+                                      timeout=target.seconds + 60)
+                output = done.stdout.decode('utf-8', errors='replace')
+                status = done.returncode
+            except subprocess.TimeoutExpired as expired:
+                output = (expired.stdout or b'').decode('utf-8', 'replace')
+                status = 'timeout'
+        with open(os.path.join(root, log), 'w') as f:
+            f.write(output)
+        # libFuzzer's progress lines start with '#'; what is left says
+        # what went wrong (sanitizer report, crash input, broken promise).
+        findings = [line for line in output.splitlines()
+                    if line.strip() and not line.startswith(('#', 'INFO:'))]
+        report.result(name, status == 0, 'exit status %s' % status,
+                      findings[-LOG_TAIL:] + ['log: ' + log])
 
 
 # ------------------------------------------------------------ system tests
