@@ -8,7 +8,9 @@
  *
  * What the root task learns from the machine, the caller says here: the
  * names of the boot modules (the images tasks may name) and how many
- * 4 KiB pages the tasks and VMs may take. Every problem is printed as
+ * 4 KiB pages of memory there are: both the tasks' quotas (kernel memory)
+ * and the guests' memory (user memory) are checked against that number,
+ * an upper bound of what the root task will find. Every problem is printed as
  * `FILE: PATH: PROPERTY: WHAT` on stderr. Exit status: 0 when every file
  * passes, 1 when one has problems, 2 on bad usage or an unreadable file.
  */
@@ -99,7 +101,8 @@ int main(int argc, char **argv)
 		case 'm': modules[limits.module_count++] = optarg; break;
 		case 'p':
 			errno = 0;
-			limits.memory_pages = strtoull(optarg, &end, 0);
+			limits.kernel_pages = strtoull(optarg, &end, 0);
+			limits.user_pages = limits.kernel_pages;
 			if (errno != 0 || *end != '\0' || *optarg == '\0' || *optarg == '-') {
 				fprintf(stderr, "vireo-check: --memory-pages %s: not a number\n",
 					optarg);

@@ -710,8 +710,10 @@ static bool read_vm(struct checker *c, int node, const char *path, void *entries
 	vm->image = check_image(c, path, &p[VM_IMAGE]);
 	if (p[VM_MEMORY].ok) {
 		vm->memory_bytes = size_value(&p[VM_MEMORY]);
-		if (vm->memory_bytes == 0 || vm->memory_bytes % CONFIG_PAGE_SIZE != 0)
-			problem(c, path, "memory-size", "%#llx is not a non-zero multiple of 4 KiB",
+		if (vm->memory_bytes == 0 || vm->memory_bytes % CONFIG_PAGE_SIZE != 0 ||
+		    vm->memory_bytes >= PHYSICAL_ADDRESS_LIMIT)
+			problem(c, path, "memory-size",
+				"%#llx is not a non-zero multiple of 4 KiB below 2^52",
 				(unsigned long long)vm->memory_bytes);
 	}
 	read_intercepts(c, path, &p[VM_INTERCEPTS], vm);

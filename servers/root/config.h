@@ -140,15 +140,18 @@ struct config_plan {
 	unsigned task_count, vm_count;
 	struct config_task tasks[CONFIG_MAX_TASKS];
 	struct config_vm vms[CONFIG_MAX_VMS];
-	uint64_t memory_pages; /* what the tasks and guests take together */
-	uint64_t memory_limit; /* config_limits.memory_pages */
+	uint64_t kernel_pages; /* the tasks' quotas together */
+	uint64_t guest_pages;  /* the VMs' memory together */
+	uint64_t kernel_limit; /* config_limits.kernel_pages */
+	uint64_t user_limit;   /* config_limits.user_pages */
 };
 
 /* What the checker cannot learn from the blob: the caller's machine. */
 struct config_limits {
 	const char *const *modules; /* names of the boot modules */
 	size_t module_count;
-	uint64_t memory_pages;	/* 4 KiB pages the tasks and guests may take */
+	uint64_t kernel_pages;	/* 4 KiB pages of kernel memory quota the tasks may take */
+	uint64_t user_pages;	/* 4 KiB pages of RAM the guests may take */
 	uint32_t root_priority; /* tasks and vCPUs must be below it */
 };
 

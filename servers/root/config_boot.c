@@ -31,6 +31,10 @@ unsigned config_check_boot(const struct bootinfo *bi, const void *blob, size_t s
 	static char names[BOOTINFO_MAX_MODULES][BOOTINFO_NAME_MAX + 1];
 	const char *modules[BOOTINFO_MAX_MODULES];
 	struct printer printer = {prefix, false};
+	uint64_t user_pages = 0;
+
+	for (uint64_t i = 0; i < bi->memory_count && i < BOOTINFO_MAX_MEMORY; i++)
+		user_pages += bi->memory[i].size / CONFIG_PAGE_SIZE;
 
 	for (uint64_t i = 0; i < bi->module_count && i < BOOTINFO_MAX_MODULES; i++) {
 		memcpy(names[i], bi->modules[i].name, BOOTINFO_NAME_MAX);
@@ -40,7 +44,8 @@ unsigned config_check_boot(const struct bootinfo *bi, const void *blob, size_t s
 	    .modules = modules,
 	    .module_count =
 		bi->module_count < BOOTINFO_MAX_MODULES ? bi->module_count : BOOTINFO_MAX_MODULES,
-	    .memory_pages = bi->kernel_pages,
+	    .kernel_pages = bi->kernel_pages,
+	    .user_pages = user_pages,
 	    .root_priority = CONFIG_ROOT_PRIORITY,
 	};
 	unsigned problems = config_check(blob, size, &limits, plan, print_problem, &printer);

@@ -13,9 +13,10 @@
 #include "config.h"
 
 /*
- * Check blob[0..size) (the `config` module) against the boot modules and
- * the kernel memory quota in *bi (all free memory: bootinfo.kernel_pages),
- * and tasks against the root task's priority. Prints each problem as
+ * Check blob[0..size) (the `config` module) against the boot modules, the
+ * root task's kernel memory quota (bootinfo.kernel_pages) and its user
+ * memory (the bootinfo.memory ranges) in *bi, and tasks against the root
+ * task's priority. Prints each problem as
  * `<prefix><path>: <property>: <what>` and returns how many there are;
  * *unreadable is set when the blob itself is broken (the problems name
  * "dtb"). The plan is valid only when it returns 0.

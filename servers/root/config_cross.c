@@ -190,21 +190,30 @@ void check_ranges(struct checker *c)
 	}
 }
 
-/* Tasks' quotas and guests' memory together fit in what exists. */
+/*
+ * The tasks' quotas fit in the kernel memory the root task can hand out,
+ * and the guests' memory in the user memory (doc/memory.md: the kernel
+ * pool and user memory are separate). Sums of u32 quotas and of guest
+ * sizes below 2^52 cannot wrap in 64 bits with the plan's bounds.
+ */
 void check_memory(struct checker *c)
 {
 	struct config_plan *plan = c->plan;
-	uint64_t pages = 0;
 
 	for (unsigned i = 0; i < plan->task_count; i++)
-		pages += plan->tasks[i].memory_pages;
+		plan->kernel_pages += plan->tasks[i].memory_pages;
 	for (unsigned i = 0; i < plan->vm_count; i++)
-		pages += plan->vms[i].memory_bytes / CONFIG_PAGE_SIZE;
-	plan->memory_pages = pages;
-	plan->memory_limit = c->limits->memory_pages;
-	if (pages > c->limits->memory_pages)
-		problem(c, "/", "",
-			"tasks (memory-pages) and VMs (memory-size) need %llu pages of 4 KiB, "
-			"%llu are available",
-			(unsigned long long)pages, (unsigned long long)c->limits->memory_pages);
+		plan->guest_pages += plan->vms[i].memory_bytes / CONFIG_PAGE_SIZE;
+	plan->kernel_limit = c->limits->kernel_pages;
+	plan->user_limit = c->limits->user_pages;
+	if (plan->kernel_pages > plan->kernel_limit)
+		problem(c, "/tasks", "memory-pages",
+			"the tasks' quotas need %llu pages of 4 KiB, the root task has %llu",
+			(unsigned long long)plan->kernel_pages,
+			(unsigned long long)plan->kernel_limit);
+	if (plan->guest_pages > plan->user_limit)
+		problem(c, "/vms", "memory-size",
+			"the guests need %llu pages of 4 KiB, user memory has %llu",
+			(unsigned long long)plan->guest_pages,
+			(unsigned long long)plan->user_limit);
 }

@@ -89,6 +89,9 @@ void config_plan_print(const struct config_plan *plan, const char *prefix)
 		print_task(plan, &plan->tasks[i], prefix);
 	for (unsigned i = 0; i < plan->vm_count; i++)
 		print_vm(&plan->vms[i], prefix);
-	printf("%s%u tasks, %u VMs, %llu of %llu pages\n", prefix, plan->task_count, plan->vm_count,
-	       (unsigned long long)plan->memory_pages, (unsigned long long)plan->memory_limit);
+	printf("%s%u tasks, %u VMs; kernel memory %llu of %llu pages, guest memory %llu of %llu "
+	       "pages\n",
+	       prefix, plan->task_count, plan->vm_count, (unsigned long long)plan->kernel_pages,
+	       (unsigned long long)plan->kernel_limit, (unsigned long long)plan->guest_pages,
+	       (unsigned long long)plan->user_limit);
 }

@@ -47,7 +47,8 @@ TESTS = [
                 r'root: Vireo root task, newlib printf works',
                 r'root: plan: scenario: benchmark hpet-latency, load none, '
                 r'mode oneshot, 100 samples, report short',
-                r'root: plan: 0 tasks, 0 VMs, 0 of \d+ pages',
+                r'root: plan: 0 tasks, 0 VMs; kernel memory 0 of \d+ pages, '
+                r'guest memory 0 of \d+ pages',
                 r'^bench: result user count=\d+ ',
                 r'^bench: summary deadline->user handler p50 \d+ cycles',
                 r'root: done',
@@ -140,7 +141,7 @@ TESTS = [
                 r'root: plan:   arguments: "--ticks" "10"',
                 r'root: plan:   connect console',
                 r'root: plan:   connect timer',
-                r'root: plan: 3 tasks, 0 VMs, 224 of \d+ pages',
+                r'root: plan: 3 tasks, 0 VMs; kernel memory 224 of \d+ pages',
                 r'root: done', r'vireo: shutdown \(code 0\)'],
         forbid=[ROOT_STOPPED, r'rejected', r'root: config:'],
         code=0),
@@ -172,9 +173,8 @@ TESTS = [
                 r'/tasks/timer',
                 r'root: config: /tasks/thief: io-ports: \[0x2fc, \+0x2\) '
                 r'overlaps \[0x2f8, \+0x8\) of /tasks/console',
-                r'root: config: /: tasks \(memory-pages\) and VMs '
-                r'\(memory-size\) need 4294967344 pages of 4 KiB, \d+ are '
-                r'available',
+                r'root: config: /vms: memory-size: the guests need 4294967296 '
+                r'pages of 4 KiB, user memory has \d+',
                 r'root: boot configuration rejected: 14 problems, nothing '
                 r'started',
                 r'vireo: shutdown \(code 5\)'],
@@ -186,9 +186,8 @@ TESTS = [
         # kernel left it (bench/broken/config-memory.dts).
         'config-memory', 'config-memory', ('qemu',),
         expect=[BANNER,
-                r'root: config: /: tasks \(memory-pages\) and VMs '
-                r'\(memory-size\) need 131072 pages of 4 KiB, \d+ are '
-                r'available',
+                r"root: config: /tasks: memory-pages: the tasks' quotas need "
+                r'131072 pages of 4 KiB, the root task has \d+',
                 r'root: boot configuration rejected: 1 problem, nothing '
                 r'started'],
         forbid=[ROOT_STOPPED, r'root: plan:', r'root: done'],

@@ -26,7 +26,8 @@ static const char *const modules[] = {"root", "config", "console", "driver", "cl
 static const struct config_limits limits = {
     .modules = modules,
     .module_count = sizeof(modules) / sizeof(modules[0]),
-    .memory_pages = 131072,
+    .kernel_pages = 16384,
+    .user_pages = 131072,
     .root_priority = CONFIG_ROOT_PRIORITY,
 };
 
@@ -96,7 +97,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (problems == 0) {
 		require(plan.task_count <= CONFIG_MAX_TASKS && plan.vm_count <= CONFIG_MAX_VMS,
 			"bounded plan");
-		require(plan.memory_pages <= limits.memory_pages, "memory fits");
+		require(plan.kernel_pages <= limits.kernel_pages &&
+			    plan.guest_pages <= limits.user_pages,
+			"memory fits");
 		for (unsigned i = 0; i < plan.task_count; i++)
 			check_task(&plan, &plan.tasks[i]);
 		for (unsigned i = 0; i < plan.vm_count; i++)

@@ -46,7 +46,8 @@ static const char *const test_modules[] = {"root",   "config", "console",
 static const struct config_limits test_limits = {
     .modules = test_modules,
     .module_count = 6,
-    .memory_pages = 1000,
+    .kernel_pages = 1000,
+    .user_pages = 2000,
     .root_priority = CONFIG_ROOT_PRIORITY,
 };
 
@@ -165,7 +166,8 @@ static void test_empty_system(void **state)
 	assert_false(plan.scenario.present);
 	assert_int_equal(plan.task_count, 0);
 	assert_int_equal(plan.vm_count, 0);
-	assert_int_equal(plan.memory_limit, 1000);
+	assert_int_equal(plan.kernel_limit, 1000);
+	assert_int_equal(plan.user_limit, 2000);
 }
 
 static void test_multi_task_plan(void **state)
@@ -233,7 +235,8 @@ static void test_multi_task_plan(void **state)
 	/* Guest addresses are the guest's: the host's HPET range of the
 	 * driver does not collide with the guest's. */
 	assert_int_equal(vm->devices[1].mmio[0].base, 0xfed00000);
-	assert_int_equal(plan.memory_pages, 64 + 32 + 128 + 256);
+	assert_int_equal(plan.kernel_pages, 64 + 32 + 128);
+	assert_int_equal(plan.guest_pages, 256);
 }
 
 /* The printed plan has one line per task, resource, VM, vCPU, device. */
@@ -255,8 +258,8 @@ static void test_plan_print(void **state)
 	close(fd);
 	unlink(name);
 	static const char *const lines[] = {
-	    "p: scenario: benchmark hpet-latency, load busy, mode periodic, 1000 samples, "
-	    "report short\n",
+	    ("p: scenario: benchmark hpet-latency, load busy, mode periodic, 1000 samples, "
+	     "report short\n"),
 	    "p: task console: image console, priority 200, cpu 0, time slice 10000 us, 64 pages\n",
 	    "p:   interrupt com2: gsi 3 edge high\n",
 	    "p:   io-ports [0x2f8, +0x8)\n",
@@ -271,7 +274,7 @@ static void test_plan_print(void **state)
 	    "p:   vcpu vcpu1: priority 50, cpu 1\n",
 	    "p:   device serial: uart-16550, guest gsi 4\n",
 	    "p:     guest mmio [0xfed00000, +0x1000)\n",
-	    "p: 3 tasks, 1 VMs, 480 of 1000 pages\n",
+	    "p: 3 tasks, 1 VMs; kernel memory 224 of 1000 pages, guest memory 256 of 2000 pages\n",
 	};
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		if (strstr(text, lines[i]) == NULL)
@@ -438,23 +441,27 @@ static void test_range_overlaps(void **state)
 static void test_memory_over(void **state)
 {
 	(void)state;
-	check("\ttasks { a { image = \"console\"; priority = <1>; memory-pages = <500>; };\n"
-	      "\t\tb { image = \"console\"; priority = <1>; memory-pages = <250>; }; };\n"
-	      "\tvms { v { image = \"linux\"; memory-size = <0xfa000>; vcpus { c { priority = <1>; "
-	      "}; }; }; };\n");
-	expect_count(0); /* 500 + 250 + 250 pages: exactly what exists */
-	assert_int_equal(plan.memory_pages, 1000);
-	check("\ttasks { a { image = \"console\"; priority = <1>; memory-pages = <500>; };\n"
-	      "\t\tb { image = \"console\"; priority = <1>; memory-pages = <250>; }; };\n"
-	      "\tvms { v { image = \"linux\"; memory-size = <0xfb000>; vcpus { c { priority = <1>; "
-	      "}; }; }; };\n");
-	expect("/: : tasks (memory-pages) and VMs (memory-size) need 1001 pages of 4 KiB, 1000 are "
-	       "available");
-	expect_count(1);
+	check(
+	    "\ttasks { a { image = \"console\"; priority = <1>; memory-pages = <500>; };\n"
+	    "\t\tb { image = \"console\"; priority = <1>; memory-pages = <500>; }; };\n"
+	    "\tvms { v { image = \"linux\"; memory-size = <0x7d0000>; vcpus { c { priority = <1>; "
+	    "}; }; }; };\n");
+	expect_count(0); /* 500 + 500 kernel pages, 2000 user pages: all there is */
+	assert_int_equal(plan.kernel_pages, 1000);
+	assert_int_equal(plan.guest_pages, 2000);
+	check(
+	    "\ttasks { a { image = \"console\"; priority = <1>; memory-pages = <500>; };\n"
+	    "\t\tb { image = \"console\"; priority = <1>; memory-pages = <501>; }; };\n"
+	    "\tvms { v { image = \"linux\"; memory-size = <0x7d1000>; vcpus { c { priority = <1>; "
+	    "}; }; }; };\n");
+	expect("/tasks: memory-pages: the tasks' quotas need 1001 pages of 4 KiB, the root task "
+	       "has 1000");
+	expect("/vms: memory-size: the guests need 2001 pages of 4 KiB, user memory has 2000");
+	expect_count(2);
 	/* Sums of u32 quotas cannot wrap. */
 	check("\ttasks { a { image = \"console\"; priority = <1>; memory-pages = <0xffffffff>; };\n"
 	      "\t\tb { image = \"console\"; priority = <1>; memory-pages = <0xffffffff>; }; };\n");
-	expect("/: : tasks (memory-pages) and VMs (memory-size) need 8589934590 pages");
+	expect("/tasks: memory-pages: the tasks' quotas need 8589934590 pages");
 	expect_count(1);
 }
 
@@ -617,7 +624,7 @@ static void test_many_problems_at_once(void **state)
 	expect("/tasks/a: connect: no task named 'ghost'");
 	expect("/tasks/b/interrupts/j: gsi: also claimed by /tasks/a/interrupts/i");
 	expect("/tasks/b: mmio: [0x1000, +0x1000) overlaps [0x1000, +0x1000) of /tasks/a");
-	expect("/: : tasks (memory-pages) and VMs (memory-size) need 1800 pages");
+	expect("/tasks: memory-pages: the tasks' quotas need 1800 pages");
 	expect_count(9);
 }
 
