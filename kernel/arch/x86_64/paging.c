@@ -137,6 +137,13 @@ static uint64_t new_user_table(struct task *task, bool leaf)
 	return page;
 }
 
+/* Entry i of page table t, and its slot in the table's node table. */
+static struct user_entry entry_in(uint64_t *t, unsigned i)
+{
+	struct mapping **nodes = phys_to_virt(*memory_frame_meta(virt_to_phys(t)));
+	return (struct user_entry){&t[i], &nodes[i]};
+}
+
 enum status paging_user_entry(struct task *task, uint64_t va, bool create,
 			      struct user_entry *out)
 {
@@ -156,9 +163,7 @@ enum status paging_user_entry(struct task *task, uint64_t va, bool create,
 		}
 		t = table(*e);
 	}
-	unsigned i = index_of(va, 0);
-	struct mapping **nodes = phys_to_virt(*memory_frame_meta(virt_to_phys(t)));
-	*out = (struct user_entry){&t[i], &nodes[i]};
+	*out = entry_in(t, index_of(va, 0));
 	return STATUS_OK;
 }
 
@@ -215,10 +220,8 @@ bool paging_next_mapped(struct task *task, uint64_t *va, struct user_entry *out)
 			v = (v | ((1ull << LEVEL_SHIFT(level)) - 1)) + 1;
 			continue;
 		}
-		unsigned i = index_of(v, 0);
-		if (t[i] & PTE_P) {
-			struct mapping **nodes = phys_to_virt(*memory_frame_meta(virt_to_phys(t)));
-			*out = (struct user_entry){&t[i], &nodes[i]};
+		if (t[index_of(v, 0)] & PTE_P) {
+			*out = entry_in(t, index_of(v, 0));
 			*va = v;
 			return true;
 		}
