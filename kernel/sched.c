@@ -1,9 +1,10 @@
 /*
- * The scheduler: one FIFO run queue per priority (0 lowest, 255 highest)
- * and a bitmap of non-empty queues, so picking the next thread is a few
- * bit scans whatever the number of threads (O(1)). Round robin within a
- * priority comes from re-enqueuing at the tail. Per-CPU queues come with
- * SMP; today there is one CPU and one set of queues.
+ * The scheduler: per CPU, one FIFO run queue per priority (0 lowest, 255
+ * highest) and a bitmap of non-empty queues, so picking the next thread
+ * is a few bit scans whatever the number of threads (O(1)). Round robin
+ * within a priority comes from re-enqueuing at the tail. A thread sits in
+ * the queues of the CPU t->cpu names; each CPU picks only from its own
+ * (today only CPU 0 runs: bringing up the others adds no structure here).
  */
 #include "console.h"
 #include "thread.h"
@@ -12,15 +13,20 @@
 
 #define BITMAP_WORDS (PRIORITY_LEVELS / 64)
 
-static struct thread *queue_head[PRIORITY_LEVELS];
-static uint64_t ready_bitmap[BITMAP_WORDS];
+struct run_queue {
+	struct thread *head[PRIORITY_LEVELS];
+	uint64_t ready[BITMAP_WORDS]; /* bit p: head[p] is not empty */
+};
+
+static struct run_queue run_queues[CPU_MAX];
 
 void sched_enqueue(struct thread *t)
 {
-	struct thread **head = &queue_head[t->priority];
+	struct run_queue *q = &run_queues[t->cpu];
+	struct thread **head = &q->head[t->priority];
 	if (!*head) {
 		*head = t->run_next = t->run_prev = t;
-		ready_bitmap[t->priority / 64] |= 1ull << (t->priority % 64);
+		q->ready[t->priority / 64] |= 1ull << (t->priority % 64);
 		return;
 	}
 	t->run_next = *head;
@@ -31,10 +37,11 @@ void sched_enqueue(struct thread *t)
 
 void sched_dequeue(struct thread *t)
 {
-	struct thread **head = &queue_head[t->priority];
+	struct run_queue *q = &run_queues[t->cpu];
+	struct thread **head = &q->head[t->priority];
 	if (t->run_next == t) {
 		*head = NULL;
-		ready_bitmap[t->priority / 64] &= ~(1ull << (t->priority % 64));
+		q->ready[t->priority / 64] &= ~(1ull << (t->priority % 64));
 	} else {
 		t->run_prev->run_next = t->run_next;
 		t->run_next->run_prev = t->run_prev;
@@ -44,11 +51,13 @@ void sched_dequeue(struct thread *t)
 	t->run_next = t->run_prev = NULL;
 }
 
+/* The first thread of this CPU's highest non-empty priority queue. */
 static struct thread *highest_ready(void)
 {
+	struct run_queue *q = &run_queues[this_cpu()->cpu];
 	for (int w = BITMAP_WORDS - 1; w >= 0; w--)
-		if (ready_bitmap[w])
-			return queue_head[w * 64 + 63 - __builtin_clzll(ready_bitmap[w])];
+		if (q->ready[w])
+			return q->head[w * 64 + 63 - __builtin_clzll(q->ready[w])];
 	return NULL;
 }
 

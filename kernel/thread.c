@@ -55,6 +55,7 @@ enum status thread_create(struct task *payer, struct task *task, uint8_t priorit
 	t->task_next = task->threads;
 	task->threads = t;
 	t->priority = priority;
+	t->cpu = this_cpu()->cpu; /* the creator's; a later call may move it */
 	t->state = THREAD_INACTIVE;
 	t->utcb = phys_to_virt(utcb);
 	t->utcb_address = utcb_address;

@@ -1,6 +1,7 @@
 /*
- * Time slices and IPC timeouts (see timer.h). The timeout list is kept
- * sorted, so expiry looks only at its head; inserting is O(n) in the
+ * Time slices and IPC timeouts (see timer.h), per CPU: each CPU's LAPIC
+ * timer serves the threads whose t->cpu names it. The timeout list is
+ * kept sorted, so expiry looks only at its head; inserting is O(n) in the
  * number of threads blocked with a timeout, removing is O(1).
  */
 #include "apic.h"
@@ -9,10 +10,20 @@
 #include "x86.h"
 
 static uint64_t tsc_khz;
-static struct thread *timeouts;  /* earliest first */
-static struct thread *slice_owner;
-static uint64_t slice_end;
-static uint64_t armed;           /* deadline the LAPIC timer is set to */
+
+struct cpu_timer {
+	struct thread *timeouts;  /* earliest first */
+	struct thread *slice_owner;
+	uint64_t slice_end;
+	uint64_t armed;           /* deadline the LAPIC timer is set to */
+};
+
+static struct cpu_timer cpu_timers[CPU_MAX];
+
+static struct cpu_timer *this_timer(void)
+{
+	return &cpu_timers[this_cpu()->cpu];
+}
 
 void timer_init(uint64_t khz)
 {
@@ -31,13 +42,14 @@ static uint64_t ns_to_ticks(uint64_t ns)
 	return ns / 1000000 * tsc_khz + ns % 1000000 * tsc_khz / 1000000;
 }
 
-static void rearm(void)
+/* Sets this CPU's LAPIC timer to the earlier of slice end and timeout. */
+static void rearm(struct cpu_timer *c)
 {
-	uint64_t next = slice_end;
-	if (timeouts && (!next || timeouts->timeout_deadline < next))
-		next = timeouts->timeout_deadline;
-	if (next != armed) {
-		armed = next;
+	uint64_t next = c->slice_end;
+	if (c->timeouts && (!next || c->timeouts->timeout_deadline < next))
+		next = c->timeouts->timeout_deadline;
+	if (next != c->armed) {
+		c->armed = next;
 		lapic_timer_arm(next);
 	}
 }
@@ -46,7 +58,8 @@ void timeout_add(struct thread *t, uint64_t ns)
 {
 	uint64_t ticks = ns_to_ticks(ns), now = rdtsc();
 	t->timeout_deadline = now + ticks < now ? ~0ull : now + ticks;
-	struct thread **link = &timeouts, *previous = NULL;
+	struct cpu_timer *c = &cpu_timers[t->cpu];
+	struct thread **link = &c->timeouts, *previous = NULL;
 	while (*link && (*link)->timeout_deadline <= t->timeout_deadline) {
 		previous = *link;
 		link = &(*link)->timeout_next;
@@ -56,7 +69,7 @@ void timeout_add(struct thread *t, uint64_t ns)
 	if (*link)
 		(*link)->timeout_prev = t;
 	*link = t;
-	rearm();
+	rearm(c);
 }
 
 void timeout_cancel(struct thread *t)
@@ -66,7 +79,7 @@ void timeout_cancel(struct thread *t)
 	if (t->timeout_prev)
 		t->timeout_prev->timeout_next = t->timeout_next;
 	else
-		timeouts = t->timeout_next;
+		cpu_timers[t->cpu].timeouts = t->timeout_next;
 	if (t->timeout_next)
 		t->timeout_next->timeout_prev = t->timeout_prev;
 	t->timeout_next = t->timeout_prev = NULL;
@@ -77,35 +90,38 @@ void timer_switch_to(struct thread *t)
 {
 	if (!tsc_khz)
 		return;
-	if (t != slice_owner) {
-		slice_owner = t;
-		slice_end = rdtsc() + ns_to_ticks(TIME_SLICE_NS);
+	struct cpu_timer *c = this_timer();
+	if (t != c->slice_owner) {
+		c->slice_owner = t;
+		c->slice_end = rdtsc() + ns_to_ticks(TIME_SLICE_NS);
 	}
-	rearm();
+	rearm(c);
 }
 
 void timer_forget(struct thread *t)
 {
-	if (slice_owner == t) {
-		slice_owner = NULL;
-		slice_end = 0;
+	struct cpu_timer *c = &cpu_timers[t->cpu];
+	if (c->slice_owner == t) {
+		c->slice_owner = NULL;
+		c->slice_end = 0;
 	}
 }
 
 void timer_interrupt(void)
 {
+	struct cpu_timer *c = this_timer();
 	uint64_t now = rdtsc();
-	armed = 0;
-	while (timeouts && timeouts->timeout_deadline <= now)
-		ipc_cancel(timeouts, STATUS_TIMEOUT);
+	c->armed = 0;
+	while (c->timeouts && c->timeouts->timeout_deadline <= now)
+		ipc_cancel(c->timeouts, STATUS_TIMEOUT);
 	/* Slice over: to the back of its priority's queue (round robin). */
-	if (slice_owner && slice_end <= now) {
-		if (slice_owner->state == THREAD_READY) {
-			sched_dequeue(slice_owner);
-			sched_enqueue(slice_owner);
+	if (c->slice_owner && c->slice_end <= now) {
+		if (c->slice_owner->state == THREAD_READY) {
+			sched_dequeue(c->slice_owner);
+			sched_enqueue(c->slice_owner);
 		}
-		slice_owner = NULL;
-		slice_end = 0;
+		c->slice_owner = NULL;
+		c->slice_end = 0;
 	}
-	rearm();
+	rearm(c);
 }

@@ -41,6 +41,7 @@ struct thread {
 	struct thread *run_next, *run_prev; /* run queue links */
 	enum thread_state state;
 	uint8_t priority;
+	uint16_t cpu;               /* whose run queue and timer hold it */
 
 	struct utcb *utcb;          /* kernel view (direct map); NULL: none */
 	uint64_t utcb_address;      /* user view */
@@ -98,7 +99,8 @@ void thread_kill(struct thread *t);
 /* Continues t in user mode. Does not return. Expects interrupts off. */
 _Noreturn void thread_resume(struct thread *t);
 
-/* The scheduler (sched.c): fixed priorities, round robin within one. */
+/* The scheduler (sched.c): fixed priorities, round robin within one; a
+ * thread is queued on the CPU t->cpu names. */
 void sched_enqueue(struct thread *t);
 void sched_dequeue(struct thread *t);
 /*

@@ -44,6 +44,9 @@ _Static_assert(sizeof(struct tss) == 104, "SDM vol. 3A figure 8-11");
 
 struct thread;
 
+/* CPUs the kernel's per-CPU tables have room for (as ACPI's MADT list). */
+#define CPU_MAX 64
+
 /*
  * Per-CPU data, reached through %gs in the kernel (GS base = this block).
  * The first fields are used by entry.S; their offsets are in layout.h.
@@ -55,7 +58,7 @@ struct percpu {
 	uint64_t user_rsp;           /* scratch for syscall_entry */
 	struct thread *current;
 	struct thread *fpu_owner;    /* whose FPU/SSE state is in the registers */
-	unsigned cpu;
+	unsigned cpu;                /* index, < CPU_MAX */
 	uint32_t lapic_id;
 	struct tss tss;
 	uint64_t gdt[9];
