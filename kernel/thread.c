@@ -56,6 +56,7 @@ enum status thread_create(struct task *payer, struct task *task, uint8_t priorit
 	task->threads = t;
 	t->priority = priority;
 	t->cpu = this_cpu()->cpu; /* the creator's; a later call may move it */
+	t->time_slice_ns = TIME_SLICE_DEFAULT_NS;
 	t->state = THREAD_INACTIVE;
 	t->utcb = phys_to_virt(utcb);
 	t->utcb_address = utcb_address;
@@ -214,7 +215,7 @@ static void set_priority(struct thread *t, uint8_t priority)
 	}
 }
 
-/* thread_configure(thread, handler, priority) */
+/* thread_configure(thread, handler, priority, time_slice_ns) */
 enum status sys_thread_configure(struct thread *t, struct frame *f)
 {
 	struct thread *target;
@@ -226,6 +227,8 @@ enum status sys_thread_configure(struct thread *t, struct frame *f)
 		return s;
 	if (f->rdx > t->priority)
 		return STATUS_NO_RIGHTS;
+	if (f->r10 && (f->r10 < TIME_SLICE_MIN_NS || f->r10 > TIME_SLICE_MAX_NS))
+		return STATUS_BAD_ARG;
 	struct object *old = target->handler ? &target->handler->object : NULL;
 	target->handler = c ? (struct endpoint *)c->object : NULL;
 	target->handler_badge = c ? c->badge : 0;
@@ -234,6 +237,7 @@ enum status sys_thread_configure(struct thread *t, struct frame *f)
 	if (old)
 		object_release(old);
 	set_priority(target, (uint8_t)f->rdx);
+	target->time_slice_ns = f->r10 ? f->r10 : TIME_SLICE_DEFAULT_NS;
 	return STATUS_OK;
 }
 

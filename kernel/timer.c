@@ -93,7 +93,7 @@ void timer_switch_to(struct thread *t)
 	struct cpu_timer *c = this_timer();
 	if (t != c->slice_owner) {
 		c->slice_owner = t;
-		c->slice_end = rdtsc() + ns_to_ticks(TIME_SLICE_NS);
+		c->slice_end = rdtsc() + ns_to_ticks(t->time_slice_ns);
 	}
 	rearm(c);
 }

@@ -42,6 +42,7 @@ struct thread {
 	enum thread_state state;
 	uint8_t priority;
 	uint16_t cpu;               /* whose run queue and timer hold it */
+	uint64_t time_slice_ns;     /* round-robin quantum (thread_configure) */
 
 	struct utcb *utcb;          /* kernel view (direct map); NULL: none */
 	uint64_t utcb_address;      /* user view */

@@ -11,8 +11,6 @@
 
 #include "thread.h"
 
-#define TIME_SLICE_NS 10000000ull /* 10 ms */
-
 /* Starts time keeping; tsc_khz from tsc_calibrate (0: no timer at all,
  * then slices never end and relative timeouts are refused). */
 void timer_init(uint64_t tsc_khz);

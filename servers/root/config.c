@@ -594,8 +594,10 @@ static bool read_task(struct checker *c, int node, const char *path, void *entri
 	task->priority = check_priority(c, path, &p[TASK_PRIORITY]);
 	task->cpu = u32_or(&p[TASK_CPU], 0);
 	task->time_slice_us = u32_or(&p[TASK_SLICE], CONFIG_DEFAULT_TIME_SLICE_US);
-	if (task->time_slice_us == 0)
-		problem(c, path, "time-slice-us", "must be at least 1");
+	if (task->time_slice_us < CONFIG_MIN_TIME_SLICE_US ||
+	    task->time_slice_us > CONFIG_MAX_TIME_SLICE_US)
+		problem(c, path, "time-slice-us", "must be %u..%u", CONFIG_MIN_TIME_SLICE_US,
+			CONFIG_MAX_TIME_SLICE_US);
 	task->memory_pages = u32_or(&p[TASK_MEMORY], 0);
 	if (p[TASK_ARGUMENTS].ok)
 		task->arguments =

@@ -26,9 +26,12 @@
  * TASK_NAME_MAX - 1, the limit of sys_task_create). */
 #define CONFIG_NAME_MAX 31
 
-/* Time slice when a task gives none: the kernel's (kernel/include/timer.h
- * TIME_SLICE_NS, 10 ms; the host test checks they agree). */
+/* Time slice when a task gives none, and the range the kernel's
+ * thread_configure takes (TIME_SLICE_DEFAULT_NS, _MIN_NS, _MAX_NS in
+ * uapi/vireo/syscall.h; the host test checks they agree). */
 #define CONFIG_DEFAULT_TIME_SLICE_US 10000u
+#define CONFIG_MIN_TIME_SLICE_US     10u
+#define CONFIG_MAX_TIME_SLICE_US     10000000u
 
 /* How much one plan holds; a blob asking for more is rejected. */
 #define CONFIG_MAX_TASKS       32

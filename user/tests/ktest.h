@@ -62,7 +62,7 @@ struct worker {
 	cap_selector thread;      /* its capability */
 	struct utcb *utcb;        /* its UTCB (mapped in the root task) */
 	uint64_t tcb;             /* %fs base it starts with */
-	uint64_t arg[4];          /* test parameters */
+	volatile uint64_t arg[4]; /* test parameters (some change while it runs) */
 	/* What it saw, for the main thread to check. */
 	volatile enum status status;
 	volatile uint64_t badge, words, count, value[4];

@@ -48,7 +48,7 @@ static void test_page_fault_handler(void)
 	struct worker *w = worker_create("faulter", 20, touch_unmapped);
 	if (!w)
 		return;
-	ktest_status("configure-handler", sys_thread_configure(w->thread, badged, 20), STATUS_OK);
+	ktest_status("configure-handler", sys_thread_configure(w->thread, badged, 20, 0), STATUS_OK);
 	worker_start(w);
 	uint64_t m[EXCEPTION_WORDS];
 	if (!receive_exception("pagefault-message", ep, 0x9a6e, m))
@@ -80,7 +80,7 @@ static void test_undefined_instruction(void)
 	struct worker *w = worker_create("ud2", 20, undefined_instruction);
 	if (!w)
 		return;
-	sys_thread_configure(w->thread, ep, 20);
+	sys_thread_configure(w->thread, ep, 20, 0);
 	worker_start(w);
 	uint64_t m[EXCEPTION_WORDS];
 	if (!receive_exception("ud-message", ep, 0, m))
@@ -128,12 +128,50 @@ static void test_suspend_resume(void)
 	ktest_settle();
 	ktest_check(w->done, "resumed-runs", "the spinner did not finish");
 	/* A thread blocked in IPC: suspending it ends the IPC with TIMEOUT. */
-	ktest_status("configure-bad-priority", sys_thread_configure(w->thread, NO_SELECTOR, 256),
+	ktest_status("configure-bad-priority", sys_thread_configure(w->thread, NO_SELECTOR, 256, 0),
 		     STATUS_NO_RIGHTS);
-	ktest_status("configure-bad-handler", sys_thread_configure(w->thread, CAP_SELF_TASK, 1),
+	ktest_status("configure-bad-handler", sys_thread_configure(w->thread, CAP_SELF_TASK, 1, 0),
 		     STATUS_BAD_TYPE);
-	ktest_status("configure-not-thread", sys_thread_configure(CAP_SELF_TASK, NO_SELECTOR, 1),
+	ktest_status("configure-not-thread", sys_thread_configure(CAP_SELF_TASK, NO_SELECTOR, 1, 0),
 		     STATUS_BAD_TYPE);
+	ktest_status("configure-slice-too-short",
+		     sys_thread_configure(w->thread, NO_SELECTOR, 1, TIME_SLICE_MIN_NS - 1),
+		     STATUS_BAD_ARG);
+	ktest_status("configure-slice-too-long",
+		     sys_thread_configure(w->thread, NO_SELECTOR, 1, TIME_SLICE_MAX_NS + 1),
+		     STATUS_BAD_ARG);
+}
+
+/*
+ * Two spinners at one priority, one with a 1 ms slice and one with 3 ms:
+ * round robin gives the second about three times the CPU. Counted in loop
+ * iterations over 60 ms of the main thread sleeping, so the ratio, not a
+ * speed, is checked (both run on the same CPU at the same rate).
+ */
+static void test_time_slices(void)
+{
+	const uint64_t ms = 1000000;
+	struct worker *short_slice = worker_create("slice-1ms", 5, spin);
+	struct worker *long_slice = worker_create("slice-3ms", 5, spin);
+	if (!short_slice || !long_slice)
+		return;
+	ktest_status("configure-slice-1ms",
+		     sys_thread_configure(short_slice->thread, NO_SELECTOR, 5, 1 * ms), STATUS_OK);
+	ktest_status("configure-slice-3ms",
+		     sys_thread_configure(long_slice->thread, NO_SELECTOR, 5, 3 * ms), STATUS_OK);
+	worker_start(short_slice);
+	worker_start(long_slice);
+	cap_selector nobody = ktest_endpoint("sleep");
+	enum status slept = sys_ipc_receive(nobody, 60 * ms, NULL, NULL);
+	ktest_status("slice-sleep", slept, STATUS_TIMEOUT);
+	uint64_t a = short_slice->count, b = long_slice->count;
+	short_slice->arg[0] = long_slice->arg[0] = 1;
+	ktest_settle();
+	/* 60 ms hold 15 rounds of 1 + 3 ms: b/a = 3, give or take a slice. */
+	ktest_check(a > 0 && b > 2 * a && b < 4 * a, "time-slice-ratio",
+		    "1 ms slice %llu iterations, 3 ms slice %llu", (unsigned long long)a,
+		    (unsigned long long)b);
+	sys_cap_delete(nobody);
 }
 
 void test_exception(void)
@@ -141,4 +179,5 @@ void test_exception(void)
 	test_page_fault_handler();
 	test_undefined_instruction();
 	test_suspend_resume();
+	test_time_slices();
 }

@@ -21,7 +21,9 @@
 
 _Static_assert(CONFIG_ROOT_PRIORITY == ROOT_PRIORITY, "the kernel's root priority");
 _Static_assert(CONFIG_NAME_MAX == TASK_NAME_MAX - 1, "the kernel's task name length");
-_Static_assert(CONFIG_DEFAULT_TIME_SLICE_US * 1000ull == TIME_SLICE_NS, "the kernel's slice");
+_Static_assert(CONFIG_DEFAULT_TIME_SLICE_US * 1000ull == TIME_SLICE_DEFAULT_NS, "the kernel's slice");
+_Static_assert(CONFIG_MIN_TIME_SLICE_US * 1000ull == TIME_SLICE_MIN_NS, "the kernel's minimum");
+_Static_assert(CONFIG_MAX_TIME_SLICE_US * 1000ull == TIME_SLICE_MAX_NS, "the kernel's maximum");
 
 #define MAX_LINES   256
 #define LINE_LENGTH 512
@@ -523,7 +525,7 @@ static void test_value_ranges(void **state)
 	expect("/scenario: load: 'disk' is not one of busy, cache, ipc, none");
 	expect("/scenario: mode: 'burst' is not one of oneshot, periodic");
 	expect("/scenario: report: 'long' is not one of full, short");
-	expect("/tasks/a: time-slice-us: must be at least 1");
+	expect("/tasks/a: time-slice-us: must be 10..10000000");
 	expect("/tasks/a/interrupts/h: hpet-comparator: 32 is not below 32");
 	expect("/tasks/a/interrupts/m: msi: <256 32 8> is no PCI function");
 	expect("/tasks/a/interrupts/m: vectors: 3 is not a power of two from 1 to 32");

@@ -285,12 +285,15 @@ static inline enum status sys_irq_ack(cap_selector irq)
  * Configure a thread (CONTROL): `handler` names an endpoint (SEND) that
  * receives its exceptions and page faults as calls (enum exception_word),
  * or is NO_SELECTOR for none (a fault then stops the thread); `priority`
- * is at most the caller's (NO_RIGHTS otherwise).
+ * is at most the caller's (NO_RIGHTS otherwise); `time_slice_ns` is its
+ * round-robin quantum, 0 for TIME_SLICE_DEFAULT_NS, else within
+ * TIME_SLICE_MIN_NS..TIME_SLICE_MAX_NS (BAD_ARG otherwise).
  */
 static inline enum status sys_thread_configure(cap_selector thread, cap_selector handler,
-					       unsigned priority)
+					       unsigned priority, uint64_t time_slice_ns)
 {
-	return syscall6(SYS_THREAD_CONFIGURE, thread, handler, priority, 0, 0, 0, NULL);
+	return syscall6(SYS_THREAD_CONFIGURE, thread, handler, priority, time_slice_ns, 0, 0,
+			NULL);
 }
 
 /* Take a running or waiting thread off the CPU (BUSY if new, ended or

@@ -55,10 +55,11 @@ enum syscall_number {
 	 * the caller's pages, in every task, recursively; with UNMAP_SELF the
 	 * caller's own too. Restartable like mem_map. */
 	SYS_MEM_UNMAP = 16,
-	/* thread_configure(thread, handler, priority): the endpoint (SEND)
-	 * that gets the thread's exceptions and page faults as calls
-	 * (NO_SELECTOR: none, faults stop it), and its priority (at most the
-	 * caller's). CONTROL on the thread. */
+	/* thread_configure(thread, handler, priority, time_slice_ns): the
+	 * endpoint (SEND) that gets the thread's exceptions and page faults as
+	 * calls (NO_SELECTOR: none, faults stop it), its priority (at most the
+	 * caller's) and its round-robin time slice (0: TIME_SLICE_DEFAULT_NS).
+	 * CONTROL on the thread. */
 	SYS_THREAD_CONFIGURE = 17,
 	/* thread_suspend(thread): take it off the CPU (an IPC it is blocked
 	 * in ends with TIMEOUT; an exception it waits in is dropped and
@@ -90,6 +91,11 @@ enum syscall_number {
 #define MEM_GRANT (1u << 3)
 /* mem_unmap flags. */
 #define UNMAP_SELF (1u << 0)
+
+/* thread_configure's time slice: the default and the accepted range. */
+#define TIME_SLICE_DEFAULT_NS 10000000ull  /* 10 ms */
+#define TIME_SLICE_MIN_NS 10000ull         /* 10 µs: no timer storms */
+#define TIME_SLICE_MAX_NS 10000000000ull   /* 10 s */
 
 /* The selector that names no capability (thread_configure: no handler). */
 #define NO_SELECTOR (~0ull)
