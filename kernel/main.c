@@ -95,6 +95,7 @@ _Noreturn void kernel_main(uint32_t magic, uint32_t info_phys)
 	cpu_detect_features();
 	cpu_print_features();
 	cpu_init(&boot_cpu, (uint64_t)boot_kernel_stack_top);
+	sched_cpu_init(&boot_cpu);
 
 	memory_init(&boot, info_phys);
 	paging_init(memory_direct_map_end());

@@ -20,9 +20,14 @@ struct run_queue {
 
 static struct run_queue run_queues[CPU_MAX];
 
+void sched_cpu_init(struct percpu *cpu)
+{
+	cpu->run_queue = &run_queues[cpu->cpu];
+}
+
 void sched_enqueue(struct thread *t)
 {
-	struct run_queue *q = &run_queues[t->cpu];
+	struct run_queue *q = t->run_queue;
 	struct thread **head = &q->head[t->priority];
 	if (!*head) {
 		*head = t->run_next = t->run_prev = t;
@@ -37,7 +42,7 @@ void sched_enqueue(struct thread *t)
 
 void sched_dequeue(struct thread *t)
 {
-	struct run_queue *q = &run_queues[t->cpu];
+	struct run_queue *q = t->run_queue;
 	struct thread **head = &q->head[t->priority];
 	if (t->run_next == t) {
 		*head = NULL;
@@ -54,7 +59,7 @@ void sched_dequeue(struct thread *t)
 /* The first thread of this CPU's highest non-empty priority queue. */
 static struct thread *highest_ready(void)
 {
-	struct run_queue *q = &run_queues[this_cpu()->cpu];
+	struct run_queue *q = this_cpu()->run_queue;
 	for (int w = BITMAP_WORDS - 1; w >= 0; w--)
 		if (q->ready[w])
 			return q->head[w * 64 + 63 - __builtin_clzll(q->ready[w])];

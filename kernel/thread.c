@@ -56,7 +56,8 @@ enum status thread_create(struct task *payer, struct task *task, uint8_t priorit
 	task->threads = t;
 	t->priority = priority;
 	t->cpu = this_cpu()->cpu; /* the creator's; a later call may move it */
-	t->time_slice_ns = TIME_SLICE_DEFAULT_NS;
+	t->run_queue = this_cpu()->run_queue;
+	t->time_slice_ticks = timer_ns_to_ticks(TIME_SLICE_DEFAULT_NS);
 	t->state = THREAD_INACTIVE;
 	t->utcb = phys_to_virt(utcb);
 	t->utcb_address = utcb_address;
@@ -237,7 +238,7 @@ enum status sys_thread_configure(struct thread *t, struct frame *f)
 	if (old)
 		object_release(old);
 	set_priority(target, (uint8_t)f->rdx);
-	target->time_slice_ns = f->r10 ? f->r10 : TIME_SLICE_DEFAULT_NS;
+	target->time_slice_ticks = timer_ns_to_ticks(f->r10 ? f->r10 : TIME_SLICE_DEFAULT_NS);
 	return STATUS_OK;
 }
 

@@ -37,7 +37,7 @@ int timer_available(void)
 	return tsc_khz != 0;
 }
 
-static uint64_t ns_to_ticks(uint64_t ns)
+uint64_t timer_ns_to_ticks(uint64_t ns)
 {
 	return ns / 1000000 * tsc_khz + ns % 1000000 * tsc_khz / 1000000;
 }
@@ -56,7 +56,7 @@ static void rearm(struct cpu_timer *c)
 
 void timeout_add(struct thread *t, uint64_t ns)
 {
-	uint64_t ticks = ns_to_ticks(ns), now = rdtsc();
+	uint64_t ticks = timer_ns_to_ticks(ns), now = rdtsc();
 	t->timeout_deadline = now + ticks < now ? ~0ull : now + ticks;
 	struct cpu_timer *c = &cpu_timers[t->cpu];
 	struct thread **link = &c->timeouts, *previous = NULL;
@@ -93,7 +93,7 @@ void timer_switch_to(struct thread *t)
 	struct cpu_timer *c = this_timer();
 	if (t != c->slice_owner) {
 		c->slice_owner = t;
-		c->slice_end = rdtsc() + ns_to_ticks(t->time_slice_ns);
+		c->slice_end = rdtsc() + t->time_slice_ticks;
 	}
 	rearm(c);
 }

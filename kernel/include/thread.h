@@ -42,7 +42,8 @@ struct thread {
 	enum thread_state state;
 	uint8_t priority;
 	uint16_t cpu;               /* whose run queue and timer hold it */
-	uint64_t time_slice_ns;     /* round-robin quantum (thread_configure) */
+	struct run_queue *run_queue; /* that CPU's, for the hot paths */
+	uint64_t time_slice_ticks;  /* round-robin quantum, TSC ticks */
 
 	struct utcb *utcb;          /* kernel view (direct map); NULL: none */
 	uint64_t utcb_address;      /* user view */
@@ -101,7 +102,9 @@ void thread_kill(struct thread *t);
 _Noreturn void thread_resume(struct thread *t);
 
 /* The scheduler (sched.c): fixed priorities, round robin within one; a
- * thread is queued on the CPU t->cpu names. */
+ * thread is queued on the CPU t->cpu names. sched_cpu_init gives a CPU
+ * its run queue before it creates or runs threads. */
+void sched_cpu_init(struct percpu *cpu);
 void sched_enqueue(struct thread *t);
 void sched_dequeue(struct thread *t);
 /*

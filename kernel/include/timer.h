@@ -15,6 +15,10 @@
  * then slices never end and relative timeouts are refused). */
 void timer_init(uint64_t tsc_khz);
 
+/* ns as TSC ticks (0 while there is no timer). Thread time slices are
+ * kept in ticks so a thread switch does no division. */
+uint64_t timer_ns_to_ticks(uint64_t ns);
+
 /* Whether relative timeouts can be served. */
 int timer_available(void);
 

@@ -43,6 +43,7 @@ struct __attribute__((packed)) tss {
 _Static_assert(sizeof(struct tss) == 104, "SDM vol. 3A figure 8-11");
 
 struct thread;
+struct run_queue;
 
 /* CPUs the kernel's per-CPU tables have room for (as ACPI's MADT list). */
 #define CPU_MAX 64
@@ -59,6 +60,7 @@ struct percpu {
 	struct thread *current;
 	struct thread *fpu_owner;    /* whose FPU/SSE state is in the registers */
 	unsigned cpu;                /* index, < CPU_MAX */
+	struct run_queue *run_queue; /* its ready threads (sched.c) */
 	uint32_t lapic_id;
 	struct tss tss;
 	uint64_t gdt[9];
