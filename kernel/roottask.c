@@ -123,6 +123,10 @@ void root_task_create(const struct mb2_info *boot, uint64_t tsc_khz, uint64_t hp
 		panic("root task: out of memory");
 	info.utcb = ROOT_UTCB;
 	root_task = task;
+	/* All I/O ports, COM1 too: the kernel's own use of it at CPL 0 does
+	 * not depend on the bitmap (doc/syscalls.md, io_ports). */
+	if (task_io_ports_all(task) != STATUS_OK)
+		panic("root task: out of memory");
 	/* Device memory, the HPET's registers among it, is in the window. */
 	if (hpet_address)
 		info.hpet = BOOTINFO_PHYS_WINDOW + hpet_address;

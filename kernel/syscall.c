@@ -115,6 +115,7 @@ static syscall_handler *const syscalls[SYS_COUNT] = {
 	[SYS_THREAD_WRITE_REGS] = sys_thread_write_regs,
 	[SYS_TASK_DESTROY] = sys_task_destroy,
 	[SYS_TASK_QUOTA] = sys_task_quota,
+	[SYS_IO_PORTS] = sys_io_ports,
 };
 
 /*

@@ -1,5 +1,6 @@
 /*
- * Task creation and the kernel memory quota (see task.h).
+ * Task creation and destruction, the kernel memory quota, and the I/O
+ * ports a task may use (see task.h).
  */
 #include "arch.h"
 #include "console.h"
@@ -124,6 +125,119 @@ static void unlink_child(struct task *parent, struct task *child)
 	*link = child->sibling;
 }
 
+/*
+ * I/O ports. A task's bitmap (struct io_bitmap, arch.h) has a bit per
+ * port, set = denied; thread_resume loads it into the TSS when a thread
+ * of another task runs next. Ranges are worked on a byte at a time, so
+ * the longest (all 65536 ports) is 8192 steps.
+ */
+
+static uint8_t *io_byte(const struct io_bitmap *b, uint32_t i)
+{
+	return &b->pages[i / IO_BITMAP_PAGE_BYTES][i % IO_BITMAP_PAGE_BYTES];
+}
+
+/* The bits of bitmap byte i that the ports [first, end) cover. */
+static uint8_t io_range_mask(uint32_t i, uint32_t first, uint32_t end)
+{
+	uint32_t low = first > i * 8 ? first - i * 8 : 0;
+	uint32_t high = end < i * 8 + 8 ? end - i * 8 : 8;
+	return (uint8_t)(((1u << high) - 1) & ~((1u << low) - 1));
+}
+
+/* Whether b allows every port of [first, end) (first < end). */
+static bool io_ports_held(const struct io_bitmap *b, uint32_t first, uint32_t end)
+{
+	if (!b->bytes)
+		return false;
+	for (uint32_t i = first / 8; i <= (end - 1) / 8; i++)
+		if (*io_byte(b, i) & io_range_mask(i, first, end))
+			return false;
+	return true;
+}
+
+/* Allows (or denies) the ports [first, end) in b, which has its pages,
+ * and keeps b->bytes one past the last byte with a port allowed. */
+static void io_ports_set(struct io_bitmap *b, uint32_t first, uint32_t end, bool allow)
+{
+	uint32_t last = (end - 1) / 8;
+	for (uint32_t i = first / 8; i <= last; i++) {
+		uint8_t *byte = io_byte(b, i), mask = io_range_mask(i, first, end);
+		*byte = allow ? *byte & ~mask : *byte | mask;
+	}
+	if (allow && last + 1 > b->bytes)
+		b->bytes = last + 1;
+	while (!allow && b->bytes && *io_byte(b, b->bytes - 1) == 0xff)
+		b->bytes--;
+}
+
+static void io_bitmap_free(struct task *task)
+{
+	struct io_bitmap *b = &task->io_ports;
+	cpu_forget_io_bitmap(this_cpu(), b);
+	for (unsigned i = 0; i < IO_BITMAP_PAGES; i++)
+		if (b->pages[i])
+			task_page_free(task, virt_to_phys(b->pages[i]));
+	*b = (struct io_bitmap){0};
+}
+
+/* The task's bitmap pages, all ports denied, paid from its quota. */
+static enum status io_bitmap_alloc(struct task *task)
+{
+	struct io_bitmap *b = &task->io_ports;
+	for (unsigned i = 0; i < IO_BITMAP_PAGES; i++) {
+		uint64_t page = task_page_alloc(task);
+		if (!page) {
+			io_bitmap_free(task);
+			return STATUS_NO_MEM;
+		}
+		b->pages[i] = phys_to_virt(page);
+		memset(b->pages[i], 0xff, IO_BITMAP_PAGE_BYTES);
+	}
+	return STATUS_OK;
+}
+
+enum status task_io_ports_all(struct task *task)
+{
+	enum status s = io_bitmap_alloc(task);
+	if (s == STATUS_OK)
+		io_ports_set(&task->io_ports, 0, IO_PORT_COUNT, true);
+	return s;
+}
+
+/* io_ports(task, first, count, flags): CONTROL on task; the caller must
+ * hold every port of the range itself, to give it or to take it. */
+enum status sys_io_ports(struct thread *t, struct frame *f)
+{
+	struct cap *c;
+	enum status s = cap_lookup(&t->task->caps, f->rdi, OBJECT_TASK, RIGHT_CONTROL, &c);
+	if (s != STATUS_OK)
+		return s;
+	uint64_t first = f->rsi, count = f->rdx;
+	if ((f->r10 & ~(uint64_t)IO_REVOKE) || count == 0 || first >= IO_PORT_COUNT ||
+	    count > IO_PORT_COUNT - first)
+		return STATUS_BAD_ARG;
+	uint32_t end = (uint32_t)(first + count);
+	if (!io_ports_held(&t->task->io_ports, (uint32_t)first, end))
+		return STATUS_NO_RIGHTS;
+	struct task *target = (struct task *)c->object;
+	bool allow = !(f->r10 & IO_REVOKE);
+	if (!target->io_ports.pages[0]) {
+		if (!allow)
+			return STATUS_OK; /* it has no ports to take */
+		s = io_bitmap_alloc(target);
+		if (s != STATUS_OK)
+			return s;
+	}
+	io_ports_set(&target->io_ports, (uint32_t)first, end, allow);
+	/* The TSS may hold the old bitmap: copied again when needed, and at
+	 * once when the caller changed its own ports. */
+	cpu_forget_io_bitmap(this_cpu(), &target->io_ports);
+	if (target == t->task)
+		cpu_switch_io_bitmap(this_cpu(), &target->io_ports);
+	return STATUS_OK;
+}
+
 /* Everything in the cap space is dropped; then its pages go. */
 static void free_caps(struct task *task)
 {
@@ -155,6 +269,7 @@ enum status task_destroy(struct task *task, struct thread *by)
 	paging_destroy_user(task);
 	task_page_free(task, task->page_table_root);
 	free_caps(task);
+	io_bitmap_free(task);
 	struct task *parent = task->parent;
 	unlink_child(parent, task);
 	while (task->children) {

@@ -142,8 +142,10 @@ _Noreturn void thread_resume(struct thread *t)
 	struct percpu *cpu = this_cpu();
 	if (cpu->current != t) {
 		struct thread *previous = cpu->current;
-		if (!previous || previous->task != t->task)
+		if (!previous || previous->task != t->task) {
 			write_cr3(t->task->page_table_root);
+			cpu_switch_io_bitmap(cpu, &t->task->io_ports);
+		}
 		cpu->current = t;
 		cpu_set_frame(cpu, &t->frame);
 		wrmsr(MSR_FS_BASE, t->fs_base);

@@ -20,7 +20,7 @@ typedef enum status syscall_handler(struct thread *t, struct frame *f);
 
 syscall_handler sys_debug_write, sys_thread_exit, sys_thread_set_fs_base;
 syscall_handler sys_cap_copy, sys_cap_delete;
-syscall_handler sys_task_create, sys_task_destroy, sys_task_quota;
+syscall_handler sys_task_create, sys_task_destroy, sys_task_quota, sys_io_ports;
 syscall_handler sys_thread_create, sys_thread_start;
 syscall_handler sys_endpoint_create, sys_ipc_send, sys_ipc_receive, sys_ipc_call,
 	sys_ipc_reply_wait;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch.h"
 #include "cap.h"
 
 struct mapping;
@@ -31,6 +32,8 @@ struct task {
 	/* Mapping database nodes (mapping.c), from pages paid by this task. */
 	struct mapping *free_nodes;
 	struct mapping *node_pages; /* first node of each node page, linked */
+	/* The ports its threads may use (io_ports); paid by the task. */
+	struct io_bitmap io_ports;
 	char name[TASK_NAME_MAX];
 };
 
@@ -58,6 +61,13 @@ void task_page_free(struct task *task, uint64_t page);
  * when it stopped at a preemption point (call again: it goes on).
  */
 enum status task_destroy(struct task *task, struct thread *by);
+
+/*
+ * Gives task every I/O port, as the root task has them at boot. Its
+ * bitmap (IO_BITMAP_PAGES pages) is paid from its quota: STATUS_NO_MEM
+ * when that is out.
+ */
+enum status task_io_ports_all(struct task *task);
 
 /* Frees the page of a task or thread whose last reference went. */
 void task_object_free(struct object *o);

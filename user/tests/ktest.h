@@ -52,6 +52,11 @@ struct utcb *ktest_utcb(void);
 /* The end of the root task's heap: the next page is not mapped. */
 uint64_t ktest_heap_end(void);
 
+/* Maps ktest's image into task at the same addresses: text executable,
+ * data writable, the same frames, so the task's threads share ktest's
+ * globals (ktest_destroy.c). Returns the first failing mem_map's status. */
+enum status ktest_map_image(cap_selector task);
+
 /* ---- workers (ktest_thread.c) ---- */
 
 struct worker;
@@ -111,5 +116,6 @@ void test_irq(void);
 void test_memory(void);
 void test_exception(void);
 void test_destroy(void);
+void test_ioports(void);
 
 #endif

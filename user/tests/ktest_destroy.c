@@ -28,8 +28,8 @@ static uint64_t page_up(uintptr_t a)
 	return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 }
 
-/* Maps ktest's image into task at the same addresses. */
-static enum status map_image(cap_selector task)
+/* Maps ktest's image into task at the same addresses (see ktest.h). */
+enum status ktest_map_image(cap_selector task)
 {
 	uint64_t text = page_down((uintptr_t)__executable_start);
 	uint64_t text_end = page_up((uintptr_t)__text_end);
@@ -71,7 +71,7 @@ static const char *make_child(cap_selector child, cap_selector ep, cap_selector 
 {
 	if (sys_task_create(child, quota, CHILD_SLOTS, "child") != STATUS_OK)
 		return "task_create";
-	if (map_image(child) != STATUS_OK)
+	if (ktest_map_image(child) != STATUS_OK)
 		return "map_image";
 	if (sys_cap_copy(ep, child, CHILD_EP, RIGHTS_ALL, 0) != STATUS_OK ||
 	    sys_cap_copy(park, child, CHILD_PARK, RIGHTS_ALL, 0) != STATUS_OK)

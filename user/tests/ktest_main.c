@@ -92,6 +92,7 @@ int main(int argc, char **argv)
 	test_memory();
 	test_exception();
 	test_destroy();
+	test_ioports();
 	ktest_settle();
 	ktest_check(ktest_workers_done(), "workers-ended", "a worker thread is still blocked");
 	ktest_settle_end();

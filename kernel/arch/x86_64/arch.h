@@ -30,7 +30,22 @@ _Static_assert(offsetof(struct frame, cs) == 144, "entry.S FRAME_CS");
 _Static_assert(offsetof(struct frame, rflags) == 152, "entry.S FRAME_RFLAGS");
 _Static_assert(offsetof(struct frame, rsp) == 160, "entry.S FRAME_RSP");
 
-/* 64-bit TSS: Intel SDM vol. 3A §8.7, figure 8-11. */
+/*
+ * I/O permission bit map (Intel SDM vol. 1 §19.5.2): bit p set = an IN or
+ * OUT to port p in user mode (CPL 3 > IOPL 0) raises #GP; a multi-byte
+ * access needs the bits of all its ports clear.
+ */
+#define IO_PORT_COUNT 65536u
+#define IO_BITMAP_BYTES (IO_PORT_COUNT / 8)
+#define IO_BITMAP_PAGE_BYTES 4096u
+#define IO_BITMAP_PAGES (IO_BITMAP_BYTES / IO_BITMAP_PAGE_BYTES)
+
+/*
+ * 64-bit TSS: Intel SDM vol. 3A §8.7, figure 8-11, followed by the I/O
+ * permission bit map that iomap_base points at while the running task has
+ * ports (TSS_IOMAP_ON); TSS_IOMAP_OFF lies past the TSS limit, where
+ * every port faults (vol. 1 §19.5.2).
+ */
 struct __attribute__((packed)) tss {
 	uint32_t reserved0;
 	uint64_t rsp[3];   /* +4: stacks for CPL 0..2 */
@@ -39,8 +54,27 @@ struct __attribute__((packed)) tss {
 	uint64_t reserved2;
 	uint16_t reserved3;
 	uint16_t iomap_base; /* +102 */
+	uint8_t io_bitmap[IO_BITMAP_BYTES]; /* +104 */
+	/* The CPU reads two bytes for every check, so the byte after the map
+	 * must be inside the limit and all ones (vol. 1 §19.5.2). */
+	uint8_t io_bitmap_end;
 };
-_Static_assert(sizeof(struct tss) == 104, "SDM vol. 3A figure 8-11");
+_Static_assert(offsetof(struct tss, io_bitmap) == 104, "SDM vol. 3A figure 8-11");
+_Static_assert(sizeof(struct tss) == 104 + IO_BITMAP_BYTES + 1, "TSS limit covers the map");
+#define TSS_IOMAP_ON offsetof(struct tss, io_bitmap)
+#define TSS_IOMAP_OFF sizeof(struct tss)
+
+/*
+ * A task's I/O permission bitmap, in the same format, on two pages (the
+ * kernel allocates pages one at a time, so they need not be adjacent).
+ * Only the first `bytes` bytes can have a clear bit: `bytes` is one past
+ * the last byte with a port allowed, and only those bytes are copied into
+ * the TSS on a switch (cpu_switch_io_bitmap).
+ */
+struct io_bitmap {
+	uint8_t *pages[IO_BITMAP_PAGES]; /* direct map; NULL: the task never had ports */
+	uint32_t bytes;                  /* 0: no ports */
+};
 
 struct thread;
 struct run_queue;
@@ -64,6 +98,11 @@ struct percpu {
 	uint32_t lapic_id;
 	struct tss tss;
 	uint64_t gdt[9];
+	/* What tss.io_bitmap holds: the bitmap of io_loaded (NULL: none
+	 * known), and a count of bytes from the start that may not be all
+	 * ones (the rest are). */
+	const struct io_bitmap *io_loaded;
+	uint32_t io_dirty_bytes;
 };
 _Static_assert(offsetof(struct percpu, self) == PERCPU_SELF, "layout.h");
 _Static_assert(offsetof(struct percpu, kernel_stack_top) == PERCPU_KERNEL_STACK_TOP, "layout.h");
@@ -92,6 +131,31 @@ void cpu_detect_features(void);
 void cpu_print_features(void);
 void cpu_init(struct percpu *p, uint64_t kernel_stack_top);
 void cpu_set_frame(struct percpu *p, struct frame *f);
+
+/* Copies b into the TSS's map: max(b->bytes, p->io_dirty_bytes) bytes. */
+void cpu_load_io_bitmap(struct percpu *p, const struct io_bitmap *b);
+
+/*
+ * Gives user mode on this CPU the ports of bitmap b (the task about to
+ * run). A task without ports costs a test and a store: the map is
+ * switched off. A task with ports costs a copy of max(its bytes, the
+ * bytes of the map there before) unless its map is still loaded from its
+ * last turn.
+ */
+static inline void cpu_switch_io_bitmap(struct percpu *p, const struct io_bitmap *b)
+{
+	if (!b->bytes) {
+		p->tss.iomap_base = TSS_IOMAP_OFF;
+		return;
+	}
+	if (p->io_loaded != b)
+		cpu_load_io_bitmap(p, b);
+	p->tss.iomap_base = TSS_IOMAP_ON;
+}
+
+/* b changed or is about to be freed: the next cpu_switch_io_bitmap to
+ * it copies it again. */
+void cpu_forget_io_bitmap(struct percpu *p, const struct io_bitmap *b);
 
 /* entry.S */
 extern const uint64_t vector_entries[256];

@@ -89,7 +89,12 @@ void cpu_init(struct percpu *p, uint64_t kernel_stack_top)
 {
 	p->self = p;
 	p->kernel_stack_top = kernel_stack_top;
-	p->tss.iomap_base = sizeof(p->tss); /* no I/O bitmap yet: no ports */
+	/* No ports until a task with some runs; the map all ones till then. */
+	p->tss.iomap_base = TSS_IOMAP_OFF;
+	memset(p->tss.io_bitmap, 0xff, sizeof(p->tss.io_bitmap));
+	p->tss.io_bitmap_end = 0xff;
+	p->io_loaded = NULL;
+	p->io_dirty_bytes = 0;
 	p->tss.ist[IST_NMI - 1] = (uint64_t)ist_stacks[0] + sizeof(ist_stacks[0]);
 	p->tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)ist_stacks[1] + sizeof(ist_stacks[1]);
 	p->tss.ist[IST_MACHINE_CHECK - 1] = (uint64_t)ist_stacks[2] + sizeof(ist_stacks[2]);
@@ -127,6 +132,28 @@ void cpu_set_frame(struct percpu *p, struct frame *f)
 {
 	p->frame_end = (uint64_t)(f + 1);
 	p->tss.rsp[0] = p->frame_end;
+}
+
+void cpu_load_io_bitmap(struct percpu *p, const struct io_bitmap *b)
+{
+	/* Past max(both counts) both maps are all ones already; rounding up
+	 * to words copies more of b's ones. */
+	uint32_t n = b->bytes > p->io_dirty_bytes ? b->bytes : p->io_dirty_bytes;
+	uint32_t words = (n + 7) / 8;
+	for (unsigned i = 0; i < IO_BITMAP_PAGES && words; i++) {
+		uint32_t page_words = IO_BITMAP_PAGE_BYTES / 8;
+		uint32_t now = words < page_words ? words : page_words;
+		copy_words(p->tss.io_bitmap + i * IO_BITMAP_PAGE_BYTES, b->pages[i], now);
+		words -= now;
+	}
+	p->io_loaded = b;
+	p->io_dirty_bytes = b->bytes;
+}
+
+void cpu_forget_io_bitmap(struct percpu *p, const struct io_bitmap *b)
+{
+	if (p->io_loaded == b)
+		p->io_loaded = NULL;
 }
 
 static void copy_regs(char *dst, const struct cpuid_regs *r, int n)

@@ -350,6 +350,24 @@ static inline enum status sys_task_quota(cap_selector task, uint64_t *pages)
 	return s;
 }
 
+/*
+ * Let the task named by task (CONTROL; CAP_SELF_TASK for one's own) use
+ * the I/O ports [first, first + count) with IN/OUT; with flags IO_REVOKE,
+ * take them away instead. The caller must have every one of the ports
+ * itself (the root task has all 65536 at boot). An IN/OUT to a port a task
+ * does not have raises #GP (vector 13), which goes to the thread's
+ * exception handler. The first ports a task gets cost it 2 pages of its
+ * own quota (its bitmap, given back when it is destroyed). Returns OK,
+ * BAD_CAP/BAD_TYPE/NO_RIGHTS (task), BAD_ARG (count 0, the range runs past
+ * port 0xffff, unknown flags), NO_RIGHTS (the caller lacks one of the
+ * ports) or NO_MEM (the task's quota is below 2 pages).
+ */
+static inline enum status sys_io_ports(cap_selector task, unsigned first, unsigned count,
+				       unsigned flags)
+{
+	return syscall6(SYS_IO_PORTS, task, first, count, flags, 0, 0, NULL);
+}
+
 /* Where a mem_map or mem_unmap stopped: its argument registers as the
  * kernel left them (doc/memory.md, "Restartable calls"). */
 struct mem_progress {

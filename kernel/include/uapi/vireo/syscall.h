@@ -77,12 +77,19 @@ enum syscall_number {
 	SYS_TASK_DESTROY = 22,
 	/* task_quota(task): kernel memory pages it may still use -> rsi. */
 	SYS_TASK_QUOTA = 23,
+	/* io_ports(task, first, count, flags): let task (CONTROL) use the
+	 * I/O ports [first, first+count), all of which the caller must have;
+	 * with IO_REVOKE take them away instead. */
+	SYS_IO_PORTS = 24,
 	SYS_COUNT
 };
 
 /* irq_create flags: trigger mode and polarity of the IOAPIC input. */
 #define IRQ_LEVEL (1u << 0)
 #define IRQ_ACTIVE_LOW (1u << 1)
+
+/* io_ports flags: take the ports away instead of giving them. */
+#define IO_REVOKE (1u << 0)
 
 /* mem_map flags: rights asked for (read is implied; never both) and
  * grant (move the mapping: the caller loses it). */
