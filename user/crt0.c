@@ -1,12 +1,15 @@
 /*
  * crt0: the first user-level code of every Vireo program. The kernel jumps
- * to _start with the boot information page in rdi and a stack aligned as
- * right after a call, so _start is an ordinary C function. It
+ * to _start with the boot information page in rdi (the root task), or the
+ * root task starts a task with its start-up block there
+ * (<vireo/startinfo.h>); either way the stack is aligned as right after a
+ * call, so _start is an ordinary C function. It
  *   1. builds the thread control block (TCB) that %fs points to, with a
  *      fresh stack-protector canary at %fs:0x28 (code compiled with
  *      -fstack-protector, our own and Debian's libfdt.a, reads it there),
- *   2. checks and stores the boot information,
- *   3. runs newlib's constructors, splits the command line into argv and
+ *   2. checks and stores the boot information or the start-up block,
+ *   3. runs newlib's constructors, builds argv (the root task's command
+ *      line split at blanks, or a started task's argument strings) and
  *      calls main(), then exit() with its result.
  * This file is compiled without the stack protector: the canary does not
  * exist until step 1 is done.
@@ -34,15 +37,23 @@ _Static_assert(offsetof(struct tcb, stack_guard) == 0x28,
 
 static struct tcb main_tcb __attribute__((aligned(64)));
 
-/* Room for argv: each word takes at least two bytes of the command line. */
-#define ARGV_MAX (BOOTINFO_CMDLINE_MAX / 2 + 2)
-static char cmdline_copy[BOOTINFO_CMDLINE_MAX + 1];
+/* Room for argv: each word takes at least two bytes of the command line
+ * or of a start-up block's arguments (the larger of the two). */
+#define ARGUMENT_BYTES_MAX                                                                         \
+	(STARTINFO_ARGUMENTS_MAX > BOOTINFO_CMDLINE_MAX ? STARTINFO_ARGUMENTS_MAX                  \
+							: BOOTINFO_CMDLINE_MAX)
+#define ARGV_MAX (ARGUMENT_BYTES_MAX / 2 + 2)
+static char cmdline_copy[ARGUMENT_BYTES_MAX + 1];
 static char *argv_storage[ARGV_MAX + 1];
 
 const struct bootinfo *runtime_bootinfo;
+const struct startinfo *runtime_startinfo;
+struct utcb *runtime_utcb;
+uintptr_t runtime_heap_start;
+size_t runtime_heap_size;
 
 void __libc_init_array(void);
-_Noreturn void _start(const struct bootinfo *bi);
+_Noreturn void _start(const void *info);
 
 static inline uint64_t read_tsc(void)
 {
@@ -106,11 +117,84 @@ static int split_arguments(const char *cmdline, char *name)
 	return argc;
 }
 
+/* True if the start-up block is one the root task wrote: every count
+ * within its array and the arguments NUL-terminated. */
+static int startinfo_valid(const struct startinfo *si)
+{
+	return si->size >= sizeof(struct startinfo) &&
+	       si->name[STARTINFO_NAME_MAX - 1] == '\0' &&
+	       si->connection_count <= STARTINFO_MAX_CONNECTIONS &&
+	       si->client_count <= STARTINFO_MAX_CLIENTS &&
+	       si->interrupt_count <= STARTINFO_MAX_INTERRUPTS &&
+	       si->mmio_count <= STARTINFO_MAX_RANGES && si->port_count <= STARTINFO_MAX_RANGES &&
+	       si->arguments_size <= STARTINFO_ARGUMENTS_MAX &&
+	       (si->arguments_size == 0 || si->arguments[si->arguments_size - 1] == '\0');
+}
+
 /*
- * Entry point from the kernel; never returns. A missing or malformed boot
- * information page ends the program with exit code 1.
+ * argv of a started task: argv[0] its name, then its argument strings,
+ * copied (C11 §5.1.2.2.1: the strings are the program's to modify; the
+ * block is read-only). Returns argc.
  */
-void _start(const struct bootinfo *bi)
+static int copy_arguments(const struct startinfo *si)
+{
+	static char name[STARTINFO_NAME_MAX];
+	int argc = 0;
+
+	for (size_t i = 0; i < STARTINFO_NAME_MAX; i++)
+		name[i] = si->name[i];
+	argv_storage[argc++] = name;
+	for (size_t i = 0; i < si->arguments_size; i++)
+		cmdline_copy[i] = si->arguments[i];
+	for (size_t at = 0; at < si->arguments_size && argc < ARGV_MAX;) {
+		argv_storage[argc++] = &cmdline_copy[at];
+		while (cmdline_copy[at] != '\0')
+			at++;
+		at++;
+	}
+	argv_storage[argc] = NULL;
+	return argc;
+}
+
+/* The root task: check and keep the boot information; returns argc. */
+static int start_root(const struct bootinfo *bi)
+{
+	if (bi->size < sizeof(struct bootinfo) || bi->module_count > BOOTINFO_MAX_MODULES) {
+		runtime_log("crt0: bad boot information page\n");
+		sys_thread_exit(1);
+	}
+	runtime_bootinfo = bi;
+	runtime_utcb = (struct utcb *)(uintptr_t)bi->utcb;
+	runtime_heap_start = bi->heap_start;
+	runtime_heap_size = bi->heap_size;
+	__libc_init_array();
+
+	static char program_name[] = "root";
+	return split_arguments(bi->cmdline, program_name);
+}
+
+/* A task the root task started: check and keep its start-up block;
+ * returns argc. */
+static int start_task(const struct startinfo *si)
+{
+	if (!startinfo_valid(si)) {
+		runtime_log("crt0: bad start-up block\n");
+		sys_thread_exit(1);
+	}
+	runtime_startinfo = si;
+	runtime_utcb = (struct utcb *)(uintptr_t)si->utcb;
+	runtime_heap_start = si->heap_start;
+	runtime_heap_size = si->heap_size;
+	__libc_init_array();
+	return copy_arguments(si);
+}
+
+/*
+ * Entry point from the kernel (root task) or the root task (other tasks);
+ * never returns. A missing or malformed boot information page or start-up
+ * block ends the program with exit code 1.
+ */
+void _start(const void *info)
 {
 	main_tcb.self = &main_tcb;
 	/* The low byte stays zero, so a string overflow that copies up to the
@@ -122,17 +206,16 @@ void _start(const struct bootinfo *bi)
 		sys_thread_exit(1);
 	}
 
-	if (bi == NULL || bi->magic != BOOTINFO_MAGIC ||
-	    bi->size < sizeof(struct bootinfo) ||
-	    bi->module_count > BOOTINFO_MAX_MODULES) {
-		runtime_log("crt0: bad boot information page\n");
+	/* Both blocks start with their magic. */
+	uint64_t magic = info ? *(const uint64_t *)info : 0;
+	int argc;
+	if (magic == BOOTINFO_MAGIC) {
+		argc = start_root(info);
+	} else if (magic == STARTINFO_MAGIC) {
+		argc = start_task(info);
+	} else {
+		runtime_log("crt0: no boot information page or start-up block\n");
 		sys_thread_exit(1);
 	}
-	runtime_bootinfo = bi;
-
-	__libc_init_array();
-
-	static char program_name[] = "root";
-	int argc = split_arguments(bi->cmdline, program_name);
 	exit(main(argc, argv_storage));
 }

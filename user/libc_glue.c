@@ -7,9 +7,11 @@
  * failure.
  *
  * Vireo has no files yet. fds 0, 1 and 2 are the console: writes go to the
- * kernel log through SYS_DEBUG_WRITE, reads see end of file, and fstat
- * reports a character device so stdout is line-buffered. The heap is the
- * read-write region the kernel describes in the boot information page.
+ * console server when the task has a connection named "console"
+ * (user/console.c), otherwise to the kernel log through SYS_DEBUG_WRITE;
+ * reads see end of file, and fstat reports a character device so stdout is
+ * line-buffered. The heap is the read-write region the boot information
+ * page or the start-up block describes.
  */
 /* POSIX and BSD declarations (sbrk, kill) that -std=c11 hides. */
 #define _DEFAULT_SOURCE
@@ -24,6 +26,7 @@
 #include <sys/times.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <vireo/console.h>
 #include <vireo/runtime.h>
 #include <vireo/sys.h>
 
@@ -98,7 +101,7 @@ const struct bootinfo_module *runtime_find_module(const char *name)
 void __stack_chk_fail(void)
 {
 	runtime_log("user: stack smashing detected, exiting\n");
-	sys_thread_exit(RUNTIME_EXIT_ABORT);
+	runtime_exit(RUNTIME_EXIT_ABORT);
 }
 
 /*
@@ -110,14 +113,13 @@ void __stack_chk_fail(void)
 void *sbrk(ptrdiff_t increment)
 {
 	static uintptr_t heap_end;
-	const struct bootinfo *bi = runtime_bootinfo;
 
-	if (bi == NULL) {
+	if (runtime_heap_start == 0) {
 		fail(ENOMEM);
 		return (void *)-1;
 	}
-	uintptr_t start = bi->heap_start;
-	uintptr_t limit = bi->heap_start + bi->heap_size;
+	uintptr_t start = runtime_heap_start;
+	uintptr_t limit = runtime_heap_start + runtime_heap_size;
 	if (heap_end == 0)
 		heap_end = start;
 
@@ -146,9 +148,11 @@ static int is_console(int fd)
 }
 
 /*
- * Write to stdout or stderr: the kernel log, at most DEBUG_WRITE_MAX bytes
- * per system call. Returns len, or -1 with EBADF for any other fd and EIO
- * when the kernel refuses (bad buffer).
+ * Write to stdout or stderr: the console server when the task has a
+ * connection to it, else (or when the console refuses, e.g. it was
+ * destroyed) the kernel log, at most DEBUG_WRITE_MAX bytes per system
+ * call. Returns len, or -1 with EBADF for any other fd and EIO when the
+ * kernel refuses (bad buffer).
  */
 _READ_WRITE_RETURN_TYPE write(int fd, const void *buf, size_t len)
 {
@@ -160,6 +164,14 @@ _READ_WRITE_RETURN_TYPE write(int fd, const void *buf, size_t len)
 		len = left = INT_MAX;
 	if (fd != STDOUT_FILENO && fd != STDERR_FILENO) {
 		return fail(EBADF);
+	}
+	cap_selector console = runtime_connection(CONSOLE_CONNECTION);
+	if (console != NO_SELECTOR) {
+		size_t taken = 0;
+		if (console_write(console, runtime_utcb, p, left, &taken) == STATUS_OK)
+			return (_READ_WRITE_RETURN_TYPE)len;
+		p += taken; /* the rest goes to the kernel log */
+		left -= taken;
 	}
 	while (left > 0) {
 		size_t chunk = left < DEBUG_WRITE_MAX ? left : DEBUG_WRITE_MAX;
@@ -251,7 +263,7 @@ int unlink(const char *path)
  * (exit() has already done both when it calls this). */
 void _exit(int code)
 {
-	sys_thread_exit(code);
+	runtime_exit(code);
 }
 
 pid_t getpid(void)
@@ -270,7 +282,7 @@ int kill(pid_t pid, int signal_number)
 		return fail(ESRCH);
 	}
 	runtime_log("user: killed by a signal, exiting\n");
-	sys_thread_exit(128 + signal_number);
+	runtime_exit(128 + signal_number);
 }
 
 /* Processes are started by the root task through the kernel, not by

@@ -6,16 +6,17 @@
  * configuration, the device tree blob in the module named `config`, with
  * config_check (config.c, doc/configuration.md): every problem is printed
  * as `root: config: <path>: <property>: <what>` and nothing is started; a
- * clean configuration is printed as its plan, `root: plan: ...`. Starting
- * the plan's tasks comes once the kernel can load them.
+ * clean configuration is printed as its plan, `root: plan: ...`.
  *
  * When the configuration has a /scenario node naming a benchmark, it runs
- * it (bench/bench.h), so `./vireo run` shows the short report.
+ * it (bench/bench.h), so `./vireo run` shows the short report. Then it
+ * starts the plan's tasks and waits for them (start.h, doc/servers.md).
  *
  * Exit codes (the kernel shuts the machine down with them): 0 done,
  * 3 boot configuration missing or not a readable device tree,
  * 4 benchmark failed, 5 boot configuration readable but wrong (each
- * problem printed).
+ * problem printed), 6 a task could not be loaded or built (nothing
+ * started), 7 a started task faulted or exited with a code other than 0.
  * The argument `fault-test` instead touches an unmapped address, so the
  * whole-system tests can check that the kernel stops a faulting task.
  */
@@ -29,6 +30,7 @@
 #include "bench.h"
 #include "config.h"
 #include "config_boot.h"
+#include "start.h"
 
 #define EXIT_CONFIG_UNREADABLE 3
 #define EXIT_CONFIG_WRONG      5
@@ -94,6 +96,14 @@ int main(int argc, char **argv)
 	if (status != 0)
 		return status;
 
+	if (plan.task_count > 0) {
+		static struct system system; /* the plan's tasks, as started */
+		status = start_tasks(&system, &plan, bi);
+		if (status == 0)
+			status = supervise(&system);
+		if (status != 0)
+			return status;
+	}
 	printf("root: done\n");
 	return 0;
 }

@@ -1,7 +1,9 @@
 /*
  * The user runtime's view of the process: the boot information the kernel
- * passed to _start (user/crt0.c) and helpers over it. Every user program
- * links the runtime (libvireo_user.a) and may use these after main() starts.
+ * passed to _start (user/crt0.c) in the root task, or the start-up block
+ * the root task passed in a task it started (<vireo/startinfo.h>), and
+ * helpers over them. Every user program links the runtime
+ * (libvireo_user.a) and may use these after main() starts.
  */
 #ifndef VIREO_RUNTIME_H
 #define VIREO_RUNTIME_H
@@ -9,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <vireo/bootinfo.h>
+#include <vireo/startinfo.h>
+#include <vireo/utcb.h>
 
 /* Exit code after a stack-protector failure or a fatal signal (128 + 6,
  * as a shell reports SIGABRT). */
@@ -16,9 +20,25 @@
 
 /*
  * The boot information page (read-only), checked by crt0 before main():
- * magic and size are valid and module_count <= BOOTINFO_MAX_MODULES.
+ * magic and size are valid and module_count <= BOOTINFO_MAX_MODULES. NULL
+ * in a task the root task started.
  */
 extern const struct bootinfo *runtime_bootinfo;
+
+/*
+ * The start-up block (read-only) of a task the root task started, checked
+ * by crt0 before main() (magic, size, counts within their arrays,
+ * arguments terminated). NULL in the root task.
+ */
+extern const struct startinfo *runtime_startinfo;
+
+/* The first thread's UTCB: its message registers. */
+extern struct utcb *runtime_utcb;
+
+/* The heap newlib's sbrk hands out: [runtime_heap_start, + runtime_heap_size),
+ * from whichever of the two blocks the program got. */
+extern uintptr_t runtime_heap_start;
+extern size_t runtime_heap_size;
 
 /* The program's entry after crt0: argv[0] is the program's name. */
 int main(int argc, char **argv);
@@ -32,5 +52,33 @@ const struct bootinfo_module *runtime_find_module(const char *name);
 /* Write a NUL-terminated message straight to the kernel log, bypassing
  * stdio: for paths where newlib may not be usable (early start, failures). */
 void runtime_log(const char *message);
+
+/*
+ * The endpoint (SEND) of this task's IPC connection to the task `name`
+ * (the configuration's `connect`), or NO_SELECTOR when it has none (also
+ * in the root task).
+ */
+cap_selector runtime_connection(const char *name);
+
+/* The name of the client whose calls carry `badge` (a server's view of
+ * its callers), or NULL when no client has it. */
+const char *runtime_client_name(uint64_t badge);
+
+/* The interrupt the configuration names `name` for this task, or NULL. */
+const struct startinfo_interrupt *runtime_interrupt(const char *name);
+
+/* Where this task reaches the device registers at physical address
+ * [physical, physical + size), or NULL when no MMIO range it was given
+ * covers all of them. */
+volatile void *runtime_mmio(uint64_t physical, uint64_t size);
+
+/*
+ * End the program with `code` without flushing stdio (exit() flushes, then
+ * calls _exit, which calls this). In a started task, first the console
+ * gets the last unfinished line (if the task has a console connection) and
+ * the root task an exit report (struct startinfo_exit_word); then the
+ * thread ends. Does not return.
+ */
+_Noreturn void runtime_exit(int code);
 
 #endif
