@@ -496,10 +496,14 @@ int start_tasks(struct system *sys, const struct config_plan *plan, const struct
 	}
 	for (unsigned i = 0; i < sys->count; i++) {
 		struct child *c = &sys->children[i];
+		uint64_t quota = 0;
 		c->state = CHILD_RUNNING;
-		printf("root: task %s: started, %llu pages of memory, entry %#llx%s\n",
-		       c->config->name, (unsigned long long)c->pages,
-		       (unsigned long long)c->elf.entry, c->server ? ", serves others" : "");
+		sys_task_quota(c->task, &quota);
+		printf("root: task %s: started, %llu pages of memory, %llu of %u kernel pages left, "
+		       "entry %#llx%s\n",
+		       c->config->name, (unsigned long long)c->pages, (unsigned long long)quota,
+		       c->config->memory_pages, (unsigned long long)c->elf.entry,
+		       c->server ? ", serves others" : "");
 	}
 	return 0;
 }

@@ -125,16 +125,19 @@ TESTS = [
         code=3),
     SystemTest(
         # The multi-task scenario (bench/scenarios/multi-task.dts): the
-        # root task checks it against the real modules and memory and
-        # prints its plan. Starting the tasks comes with task loading.
+        # root task checks it against the real modules and memory, prints
+        # its plan, loads and starts the three tasks; the console server
+        # prints their lines tagged with their names, the client gets its
+        # ticks from the timer driver's interrupt, and the root task stops
+        # the servers when the client has ended (doc/servers.md).
         'multi-task', 'multi-task', ('qemu', 'bochs'),
         expect=[BANNER, r'root: module console ', r'root: module client ',
                 r'root: plan: scenario: none',
-                r'root: plan: task console: image console, priority 200, '
+                r'root: plan: task console: image console, priority 230, '
                 r'cpu 0, time slice 10000 us, 64 pages',
-                r'root: plan:   interrupt com2: gsi 3 edge high',
-                r'root: plan:   io-ports \[0x2f8, \+0x8\)',
+                r'root: plan:   io-ports \[0x3f8, \+0x8\)',
                 r'root: plan: task timer: image driver, priority 220,',
+                r'root: plan:   arguments: "--period-us" "1000"',
                 r'root: plan:   interrupt tick: hpet comparator 2',
                 r'root: plan:   mmio \[0xfed00000, \+0x1000\)',
                 r'root: plan:   connect console',
@@ -144,9 +147,76 @@ TESTS = [
                 r'root: plan:   connect console',
                 r'root: plan:   connect timer',
                 r'root: plan: 3 tasks, 0 VMs; kernel memory 224 of \d+ pages',
+                r'root: task client: time-slice-us 5000 not applied',
+                r'root: task console: started, \d+ pages of memory, entry '
+                r'0x[0-9a-f]+, serves others',
+                r'root: task timer: started, ', r'root: task client: started, ',
+                r'^\[console\] UART at 0x3f8, 2 clients',
+                r'^\[timer\] HPET comparator 2 on GSI \d+, period 1000 us',
+                r'^\[client\] asking the timer for 10 ticks',
+                r'^\[timer\] client: 10 of 10 ticks, OK',
+                r'^\[client\] result: 10 ticks of 1000000 ns; first to last '
+                r'took \d+ ns of HPET time',
+                r'root: task client: exited with code 0',
+                r'root: stopping console, timer',
+                r'root: summary: 3 tasks started, 1 exited with code 0, '
+                r'0 failed, 2 stopped',
                 r'root: done', r'vireo: shutdown \(code 0\)'],
-        forbid=[ROOT_STOPPED, r'rejected', r'root: config:'],
+        forbid=[ROOT_STOPPED, r'rejected', r'root: config:', r'fault',
+                r"vireo: task '\w+' stopped", r'nothing started'],
         code=0),
+    SystemTest(
+        # A task faults at its first instructions (bench/faults/
+        # task-fault.dts): the root task, its exception handler, reports
+        # it and destroys it; the other tasks go on, and the root task
+        # ends with 7 because a task failed.
+        'task-fault', 'task-fault', ('qemu',),
+        expect=[BANNER, r'root: task crash: started, ',
+                r'root: task crash: fault: page fault \(vector 14\), error '
+                r'0x6, address 0x10, rip 0x[0-9a-f]+, rsp 0x[0-9a-f]+; task '
+                r'destroyed',
+                r'^\[client\] result: 10 ticks of 1000000 ns',
+                r'root: task client: exited with code 0',
+                r'root: stopping console, timer',
+                r'root: summary: 4 tasks started, 1 exited with code 0, '
+                r'1 failed, 2 stopped',
+                r'vireo: shutdown \(code 7\)'],
+        forbid=[ROOT_STOPPED, r'root: done', r'nothing started'],
+        code=7),
+    SystemTest(
+        # The multi-task scenario without the driver's module: the
+        # configuration check refuses it, nothing is loaded.
+        'multi-task-no-driver', 'multi-task-no-driver', ('qemu',),
+        expect=[BANNER,
+                r"root: config: /tasks/timer: image: no boot module named "
+                r"'driver' \(modules: root, config, console, client\)",
+                r'root: boot configuration rejected: 1 problem, nothing '
+                r'started', r'vireo: shutdown \(code 5\)'],
+        forbid=[ROOT_STOPPED, r'root: plan:', r'root: task \w+: started',
+                r'^\['],
+        code=5),
+    SystemTest(
+        # The driver's image cut to 200 bytes: the loader (the kernel's
+        # ELF checker) names what is wrong and nothing is started.
+        'multi-task-bad-elf-truncated', 'multi-task-bad-elf-truncated',
+        ('qemu',),
+        expect=[BANNER,
+                r"root: task timer: image 'driver' rejected: program header "
+                r"table 0x40\+\d+\*56 outside image of 0xc8 bytes",
+                r'root: 1 problem, nothing started',
+                r'vireo: shutdown \(code 6\)'],
+        forbid=[ROOT_STOPPED, r'root: task \w+: started', r'^\['],
+        code=6),
+    SystemTest(
+        # The driver's image for another machine (EM_386).
+        'multi-task-bad-elf-machine', 'multi-task-bad-elf-machine', ('qemu',),
+        expect=[BANNER,
+                r"root: task timer: image 'driver' rejected: machine 3, "
+                r"expected 62 \(x86-64\)",
+                r'root: 1 problem, nothing started',
+                r'vireo: shutdown \(code 6\)'],
+        forbid=[ROOT_STOPPED, r'root: task \w+: started', r'^\['],
+        code=6),
     SystemTest(
         # One problem of each kind (bench/broken/config-problems.dts): all
         # of them printed, in the checker's order, and nothing started.
