@@ -156,37 +156,20 @@ static int copy_arguments(const struct startinfo *si)
 	return argc;
 }
 
-/* The root task: check and keep the boot information; returns argc. */
-static int start_root(const struct bootinfo *bi)
+/* The boot information page is one the kernel wrote. */
+static int bootinfo_valid(const struct bootinfo *bi)
 {
-	if (bi->size < sizeof(struct bootinfo) || bi->module_count > BOOTINFO_MAX_MODULES) {
-		runtime_log("crt0: bad boot information page\n");
-		sys_thread_exit(1);
-	}
-	runtime_bootinfo = bi;
-	runtime_utcb = (struct utcb *)(uintptr_t)bi->utcb;
-	runtime_heap_start = bi->heap_start;
-	runtime_heap_size = bi->heap_size;
-	__libc_init_array();
-
-	static char program_name[] = "root";
-	return split_arguments(bi->cmdline, program_name);
+	return bi->size >= sizeof(struct bootinfo) && bi->module_count <= BOOTINFO_MAX_MODULES;
 }
 
-/* A task the root task started: check and keep its start-up block;
- * returns argc. */
-static int start_task(const struct startinfo *si)
+/* Where the first thread's UTCB and the heap are; then newlib's
+ * constructors, which may already allocate. */
+static void use_memory(uint64_t utcb, uint64_t heap_start, uint64_t heap_size)
 {
-	if (!startinfo_valid(si)) {
-		runtime_log("crt0: bad start-up block\n");
-		sys_thread_exit(1);
-	}
-	runtime_startinfo = si;
-	runtime_utcb = (struct utcb *)(uintptr_t)si->utcb;
-	runtime_heap_start = si->heap_start;
-	runtime_heap_size = si->heap_size;
+	runtime_utcb = (struct utcb *)(uintptr_t)utcb;
+	runtime_heap_start = heap_start;
+	runtime_heap_size = heap_size;
 	__libc_init_array();
-	return copy_arguments(si);
 }
 
 /*
@@ -208,13 +191,20 @@ void _start(const void *info)
 
 	/* Both blocks start with their magic. */
 	uint64_t magic = info ? *(const uint64_t *)info : 0;
+	const struct bootinfo *bi = info;
+	const struct startinfo *si = info;
 	int argc;
-	if (magic == BOOTINFO_MAGIC) {
-		argc = start_root(info);
-	} else if (magic == STARTINFO_MAGIC) {
-		argc = start_task(info);
+	if (magic == BOOTINFO_MAGIC && bootinfo_valid(bi)) {
+		static char program_name[] = "root";
+		runtime_bootinfo = bi;
+		use_memory(bi->utcb, bi->heap_start, bi->heap_size);
+		argc = split_arguments(bi->cmdline, program_name);
+	} else if (magic == STARTINFO_MAGIC && startinfo_valid(si)) {
+		runtime_startinfo = si;
+		use_memory(si->utcb, si->heap_start, si->heap_size);
+		argc = copy_arguments(si);
 	} else {
-		runtime_log("crt0: no boot information page or start-up block\n");
+		runtime_log("crt0: no valid boot information page or start-up block\n");
 		sys_thread_exit(1);
 	}
 	exit(main(argc, argv_storage));

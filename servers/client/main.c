@@ -36,23 +36,14 @@ static _Noreturn void fault(void)
 	exit(EXIT_FAILED);
 }
 
-/* --ticks N; returns N, or 0 when the arguments are wrong. */
-static unsigned long parse_ticks(int argc, char **argv)
-{
-	if (argc != 3 || strcmp(argv[1], "--ticks") != 0)
-		return 0;
-	char *end;
-	unsigned long n = strtoul(argv[2], &end, 10);
-	return *end == '\0' && n <= TIMER_TICKS_MAX ? n : 0;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "--fault") == 0)
 		fault();
-	unsigned long n = parse_ticks(argc, argv);
+	unsigned long n;
 	cap_selector timer = runtime_connection(TIMER_CONNECTION);
-	if (n == 0 || timer == NO_SELECTOR) {
+	if (!runtime_number_option(argc, argv, "--ticks", TIMER_TICKS_MAX, &n) ||
+	    timer == NO_SELECTOR) {
 		printf("usage: %s --ticks N (1..%u), with a connection to '%s'\n", argv[0],
 		       TIMER_TICKS_MAX, TIMER_CONNECTION);
 		return EXIT_USAGE;

@@ -101,9 +101,11 @@ static int client_of(uint64_t badge)
 	return -1;
 }
 
-/* Serve one request of `words` message registers from the client with
+static struct console_line lines[STARTINFO_MAX_CLIENTS]; /* one per client */
+
+/* Do one request of `words` message registers from the client with
  * `badge`. Returns the status for the reply. */
-static enum status serve(struct console_line lines[], uint64_t badge, uint64_t words)
+static enum status request(uint64_t badge, uint64_t words)
 {
 	const uint64_t *message = runtime_utcb->message;
 	int client = client_of(badge);
@@ -132,10 +134,16 @@ static enum status serve(struct console_line lines[], uint64_t badge, uint64_t w
 	}
 }
 
+/* runtime_serve_fn: the reply is one word, the request's status. */
+static uint64_t serve(uint64_t badge, uint64_t words)
+{
+	runtime_utcb->message[0] = request(badge, words);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	const struct startinfo *si = runtime_startinfo;
-	static struct console_line lines[STARTINFO_MAX_CLIENTS];
 
 	(void)argc; /* it takes no arguments */
 	(void)argv;
@@ -154,18 +162,8 @@ int main(int argc, char **argv)
 	snprintf(text, sizeof(text), "UART at %#x, %u client%s", uart, si->client_count,
 		 si->client_count == 1 ? "" : "s");
 	say(text);
-
-	uint64_t reply_words = 0, badge = 0, words = 0;
-	for (;;) {
-		enum status s = sys_ipc_reply_wait(si->service, reply_words, TIMEOUT_NEVER, &badge,
-						   &words);
-		if (s != STATUS_OK) {
-			/* It holds the endpoint and waits without a timeout:
-			 * this cannot happen unless the kernel broke. */
-			printf("console: receive failed: %s\n", status_name(s));
-			return EXIT_NO_RESOURCES;
-		}
-		runtime_utcb->message[0] = serve(lines, badge, words);
-		reply_words = 1;
-	}
+	/* It holds the endpoint and waits without a timeout: a receive fails
+	 * only if the kernel broke. */
+	printf("console: receive failed: %s\n", status_name(runtime_serve(si->service, serve)));
+	return EXIT_NO_RESOURCES;
 }

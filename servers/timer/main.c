@@ -123,7 +123,7 @@ static enum status count_ticks(uint64_t n, uint64_t *reply)
 
 /* Serve one call of `words` words from the client with `badge`; returns
  * the number of reply words (in the UTCB). */
-static uint64_t serve(uint64_t badge, uint64_t words)
+static uint64_t serve(uint64_t badge, uint64_t words) /* runtime_serve_fn */
 {
 	uint64_t *message = runtime_utcb->message;
 	const char *client = runtime_client_name(badge);
@@ -143,22 +143,12 @@ static uint64_t serve(uint64_t badge, uint64_t words)
 	return TIMER_REPLY_WORDS;
 }
 
-/* --period-us N; returns N, or 0 when the arguments are wrong. */
-static unsigned long parse_period_us(int argc, char **argv)
-{
-	if (argc != 3 || strcmp(argv[1], "--period-us") != 0)
-		return 0;
-	char *end;
-	unsigned long us = strtoul(argv[2], &end, 10);
-	return *end == '\0' && us <= PERIOD_US_MAX ? us : 0;
-}
-
 int main(int argc, char **argv)
 {
 	const struct startinfo *si = runtime_startinfo;
-	unsigned long period_us = parse_period_us(argc, argv);
+	unsigned long period_us;
 
-	if (period_us == 0) {
+	if (!runtime_number_option(argc, argv, "--period-us", PERIOD_US_MAX, &period_us)) {
 		printf("usage: %s --period-us N (1..%u)\n", argv[0], PERIOD_US_MAX);
 		return EXIT_USAGE;
 	}
@@ -177,14 +167,6 @@ int main(int argc, char **argv)
 	printf("HPET comparator %u on GSI %u, period %lu us\n", tick->number, tick->gsi,
 	       period_us);
 
-	uint64_t reply_words = 0, badge = 0, words = 0;
-	for (;;) {
-		enum status s = sys_ipc_reply_wait(si->service, reply_words, TIMEOUT_NEVER, &badge,
-						   &words);
-		if (s != STATUS_OK) {
-			printf("receive failed: %s\n", status_name(s));
-			return EXIT_USAGE;
-		}
-		reply_words = serve(badge, words);
-	}
+	printf("receive failed: %s\n", status_name(runtime_serve(si->service, serve)));
+	return EXIT_USAGE;
 }

@@ -38,6 +38,23 @@ BANNER = r'^Vireo '
 WX_CLEAN = r'vireo: W\^X check: \d+ kernel pages, 0 writable\+executable'
 ROOT_STOPPED = r"vireo: task 'root' stopped"
 
+
+
+def bad_driver_test(kind, reason):
+    """The multi-task scenario with a broken driver ELF
+    (bench/SConscript, multi-task-bad-elf-<kind>): the root task prints
+    `reason` and starts nothing."""
+    name = 'multi-task-bad-elf-' + kind
+    return SystemTest(
+        name, name, ('qemu',),
+        expect=[BANNER,
+                r"root: task timer: image 'driver' rejected: " + reason,
+                r'root: 1 problem, nothing started',
+                r'vireo: shutdown \(code 6\)'],
+        forbid=[ROOT_STOPPED, r'root: task \w+: started', r'^\['],
+        code=6)
+
+
 TESTS = [
     SystemTest(
         'boot-default', 'default',
@@ -195,28 +212,12 @@ TESTS = [
         forbid=[ROOT_STOPPED, r'root: plan:', r'root: task \w+: started',
                 r'^\['],
         code=5),
-    SystemTest(
-        # The driver's image cut to 200 bytes: the loader (the kernel's
-        # ELF checker) names what is wrong and nothing is started.
-        'multi-task-bad-elf-truncated', 'multi-task-bad-elf-truncated',
-        ('qemu',),
-        expect=[BANNER,
-                r"root: task timer: image 'driver' rejected: program header "
-                r"table 0x40\+\d+\*56 outside image of 0xc8 bytes",
-                r'root: 1 problem, nothing started',
-                r'vireo: shutdown \(code 6\)'],
-        forbid=[ROOT_STOPPED, r'root: task \w+: started', r'^\['],
-        code=6),
-    SystemTest(
-        # The driver's image for another machine (EM_386).
-        'multi-task-bad-elf-machine', 'multi-task-bad-elf-machine', ('qemu',),
-        expect=[BANNER,
-                r"root: task timer: image 'driver' rejected: machine 3, "
-                r"expected 62 \(x86-64\)",
-                r'root: 1 problem, nothing started',
-                r'vireo: shutdown \(code 6\)'],
-        forbid=[ROOT_STOPPED, r'root: task \w+: started', r'^\['],
-        code=6),
+    # The driver's image cut to 200 bytes, or for another machine
+    # (EM_386): the loader (the kernel's ELF checker) names what is wrong
+    # and nothing is started.
+    bad_driver_test('truncated', r'program header table 0x40\+\d+\*56 '
+                                 r'outside image of 0xc8 bytes'),
+    bad_driver_test('machine', r'machine 3, expected 62 \(x86-64\)'),
     SystemTest(
         # One problem of each kind (bench/broken/config-problems.dts): all
         # of them printed, in the checker's order, and nothing started.

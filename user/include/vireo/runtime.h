@@ -8,6 +8,7 @@
 #ifndef VIREO_RUNTIME_H
 #define VIREO_RUNTIME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <vireo/bootinfo.h>
@@ -71,6 +72,24 @@ const struct startinfo_interrupt *runtime_interrupt(const char *name);
  * [physical, physical + size), or NULL when no MMIO range it was given
  * covers all of them. */
 volatile void *runtime_mmio(uint64_t physical, uint64_t size);
+
+/*
+ * A server's loop over `endpoint` (RECEIVE): receive a message, call
+ * serve(badge, words) with the request in runtime_utcb's message
+ * registers, reply with the number of words serve returns (the reply,
+ * written there over the request; 0 for none), and receive the next. It
+ * returns only when a receive fails, with that status.
+ */
+typedef uint64_t runtime_serve_fn(uint64_t badge, uint64_t words);
+enum status runtime_serve(cap_selector endpoint, runtime_serve_fn *serve);
+
+/*
+ * The option `name` (e.g. "--ticks") of argv and the word after it, a
+ * decimal number in 1..max, into *value. Returns false (*value untouched)
+ * when the option is missing or its value is no such number.
+ */
+bool runtime_number_option(int argc, char **argv, const char *name, unsigned long max,
+			   unsigned long *value);
 
 /*
  * End the program with `code` without flushing stdio (exit() flushes, then
