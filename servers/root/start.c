@@ -170,10 +170,6 @@ static void check_task(struct system *sys, struct child *c)
 			STARTINFO_ARGUMENTS_MAX);
 	for (unsigned i = 0; i < task->interrupt_count; i++)
 		check_interrupt(sys, c, &task->interrupts[i]);
-	if (task->time_slice_us != CONFIG_DEFAULT_TIME_SLICE_US)
-		printf("root: task %s: time-slice-us %u not applied: no system call sets a "
-		       "thread's time slice yet, every thread gets the kernel's %u us\n",
-		       task->name, task->time_slice_us, CONFIG_DEFAULT_TIME_SLICE_US);
 }
 
 /* ------------------------------------------------------------ building */
@@ -369,7 +365,9 @@ static void describe(const struct system *sys, const struct child *c, struct sta
 		info->argument_count++;
 }
 
-/* The first thread, whose exceptions come to the root task. */
+/* The first thread, whose exceptions come to the root task, with the
+ * task's priority and time slice (the checker kept it in the range
+ * thread_configure takes). */
 static bool build_thread(struct system *sys, unsigned index)
 {
 	struct child *c = &sys->children[index];
@@ -386,7 +384,8 @@ static bool build_thread(struct system *sys, unsigned index)
 	       succeeded(c, sys_cap_copy(sys->endpoint, CAP_SELF_TASK, c->exception, RIGHT_SEND,
 					 START_EXCEPTION_BADGE | start_badge(index)),
 			 "cap_copy of the exception endpoint") &&
-	       succeeded(c, sys_thread_configure(c->thread, c->exception, priority),
+	       succeeded(c, sys_thread_configure(c->thread, c->exception, priority,
+						 c->config->time_slice_us * 1000ull),
 			 "thread_configure");
 }
 

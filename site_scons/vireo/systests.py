@@ -164,7 +164,6 @@ TESTS = [
                 r'root: plan:   connect console',
                 r'root: plan:   connect timer',
                 r'root: plan: 3 tasks, 0 VMs; kernel memory 224 of \d+ pages',
-                r'root: task client: time-slice-us 5000 not applied',
                 r'root: task console: started, \d+ pages of memory, \d+ of 64 '
                 r'kernel pages left, entry 0x[0-9a-f]+, serves others',
                 r'root: task timer: started, ', r'root: task client: started, ',
