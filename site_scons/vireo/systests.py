@@ -200,6 +200,22 @@ TESTS = [
         forbid=[ROOT_STOPPED, r'root: done', r'nothing started'],
         code=7),
     SystemTest(
+        # A server ends (bench/faults/server-exit.dts: the console gets too
+        # few ports and exits with 1 first): its clients would wait for it
+        # forever, so the root task stops every task and ends with 7.
+        'server-exit', 'server-exit', ('qemu',),
+        expect=[BANNER,
+                r"console: needs the UART's 8 I/O ports as its first "
+                r"io-ports range",
+                r'root: task console: exited with code 1',
+                r'root: a server ended, its clients would wait forever; '
+                r'stopping timer, client',
+                r'root: summary: 3 tasks started, 0 exited with code 0, '
+                r'1 failed, 2 stopped',
+                r'vireo: shutdown \(code 7\)'],
+        forbid=[ROOT_STOPPED, r'root: done', r'^\['],
+        code=7),
+    SystemTest(
         # The multi-task scenario without the driver's module: the
         # configuration check refuses it, nothing is loaded.
         'multi-task-no-driver', 'multi-task-no-driver', ('qemu',),
