@@ -359,7 +359,8 @@ static void describe(const struct system *sys, const struct child *c, struct sta
 	info->parent = SLOT_PARENT;
 	info->service = c->server ? SLOT_SERVICE : NO_SELECTOR;
 	const struct config_strings *a = &c->config->arguments;
-	memcpy(info->arguments, a->data, (size_t)a->len);
+	if (a->len > 0) /* the checker made them NUL-terminated strings */
+		memcpy(info->arguments, a->data, (size_t)a->len);
 	info->arguments_size = (uint32_t)a->len;
 	for (int at = 0; at < a->len; at += (int)strlen(a->data + at) + 1)
 		info->argument_count++;
@@ -421,7 +422,7 @@ static bool create_tasks(struct system *sys)
 							 : sys_task_create(c->task, c->config->memory_pages,
 									   CHILD_SLOTS, c->config->name),
 			       "task_create")) {
-			c->task = NO_SELECTOR;
+			give_slot(&c->task);
 			return false;
 		}
 		if (!c->server)
