@@ -48,13 +48,6 @@ _Static_assert(CONFIG_MAX_CONNECTIONS <= STARTINFO_MAX_CONNECTIONS &&
 
 #define ERROR_LENGTH 200
 
-/* TEMPORARY, until the ioirq branch's stub (system call 24) is on main. */
-static inline enum status sys_io_ports(cap_selector task, unsigned first, unsigned count,
-				       unsigned flags)
-{
-	return syscall6(24, task, first, count, flags, 0, 0, NULL);
-}
-
 static cap_selector next_slot = ROOT_FIRST_SLOT;
 static cap_selector spare_slots[SPARE_SLOTS];
 static unsigned spare_count;
