@@ -55,6 +55,17 @@ def bad_driver_test(kind, reason):
         code=6)
 
 
+def task_failure_test(name, expect, forbid=()):
+    """A scenario of bench/faults/ (build/iso/<name>.iso) whose tasks start
+    and one fails: the root task prints the `expect` lines and ends with 7
+    (doc/servers.md)."""
+    return SystemTest(
+        name, name, ('qemu',),
+        expect=[BANNER] + list(expect) + [r'vireo: shutdown \(code 7\)'],
+        forbid=[ROOT_STOPPED, r'root: done', r'nothing started'] + list(forbid),
+        code=7)
+
+
 TESTS = [
     SystemTest(
         'boot-default', 'default',
@@ -181,41 +192,33 @@ TESTS = [
         forbid=[ROOT_STOPPED, r'rejected', r'root: config:', r'fault',
                 r"vireo: task '\w+' stopped", r'nothing started'],
         code=0),
-    SystemTest(
-        # A task faults at its first instructions (bench/faults/
-        # task-fault.dts): the root task, its exception handler, reports
-        # it and destroys it; the other tasks go on, and the root task
-        # ends with 7 because a task failed.
-        'task-fault', 'task-fault', ('qemu',),
-        expect=[BANNER, r'root: task crash: started, ',
-                r'root: task crash: fault: page fault \(vector 14\), error '
-                r'0x6, address 0x10, rip 0x[0-9a-f]+, rsp 0x[0-9a-f]+; task '
-                r'destroyed',
-                r'^\[client\] result: 10 ticks of 1000000 ns',
-                r'root: task client: exited with code 0',
-                r'root: stopping console, timer',
-                r'root: summary: 4 tasks started, 1 exited with code 0, '
-                r'1 failed, 2 stopped',
-                r'vireo: shutdown \(code 7\)'],
-        forbid=[ROOT_STOPPED, r'root: done', r'nothing started'],
-        code=7),
-    SystemTest(
-        # A server ends (bench/faults/server-exit.dts: the console gets too
-        # few ports and exits with 1 first): its clients would wait for it
-        # forever, so the root task stops every task and ends with 7.
-        'server-exit', 'server-exit', ('qemu',),
-        expect=[BANNER,
-                r"console: needs the UART's 8 I/O ports as its first "
-                r"io-ports range",
-                r'root: task console: exited with code 1',
-                r'root: task console served other tasks, which would wait '
-                r'for it forever',
-                r'root: stopping timer, client',
-                r'root: summary: 3 tasks started, 0 exited with code 0, '
-                r'1 failed, 2 stopped',
-                r'vireo: shutdown \(code 7\)'],
-        forbid=[ROOT_STOPPED, r'root: done', r'^\['],
-        code=7),
+    # A task faults at its first instructions (bench/faults/
+    # task-fault.dts): the root task, its exception handler, reports it and
+    # destroys it; the other tasks go on.
+    task_failure_test(
+        'task-fault',
+        [r'root: task crash: started, ',
+         r'root: task crash: fault: page fault \(vector 14\), error 0x6, '
+         r'address 0x10, rip 0x[0-9a-f]+, rsp 0x[0-9a-f]+; task destroyed',
+         r'^\[client\] result: 10 ticks of 1000000 ns',
+         r'root: task client: exited with code 0',
+         r'root: stopping console, timer',
+         r'root: summary: 4 tasks started, 1 exited with code 0, 1 failed, '
+         r'2 stopped']),
+    # A server ends (bench/faults/server-exit.dts: the console gets too few
+    # ports and exits with 1 first): its clients would wait for it forever,
+    # so the root task stops every task; nothing reached the console.
+    task_failure_test(
+        'server-exit',
+        [r"console: needs the UART's 8 I/O ports as its first io-ports "
+         r"range",
+         r'root: task console: exited with code 1',
+         r'root: task console served other tasks, which would wait for it '
+         r'forever',
+         r'root: stopping timer, client',
+         r'root: summary: 3 tasks started, 0 exited with code 0, 1 failed, '
+         r'2 stopped'],
+        forbid=[r'^\[']),
     SystemTest(
         # The multi-task scenario without the driver's module: the
         # configuration check refuses it, nothing is loaded.

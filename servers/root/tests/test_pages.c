@@ -13,33 +13,41 @@
 
 #define P PAGE_SIZE
 
+/* A request and the address it must get (0: refused). */
+struct take {
+	uint64_t pages, address;
+};
+
+/* Run the requests in order on a pool over ranges[0..count). */
+static void expect_takes(const struct bootinfo_memory *ranges, size_t count,
+			 const struct take *takes, size_t n, uint64_t taken)
+{
+	struct page_pool pool;
+
+	page_pool_init(&pool, ranges, count);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(page_pool_take(&pool, takes[i].pages), takes[i].address);
+	assert_int_equal(pool.taken, taken);
+}
+
 static void test_rounds_inward(void **state)
 {
 	(void)state;
-	struct page_pool pool;
-	struct bootinfo_memory ranges[] = {{0x100123, 3 * P}}; /* pages 0x101000, 0x102000 */
+	const struct bootinfo_memory ranges[] = {{0x100123, 3 * P}}; /* 0x101000, 0x102000 */
+	const struct take takes[] = {{1, 0x101000}, {1, 0x102000}, {1, 0}};
 
-	page_pool_init(&pool, ranges, 1);
-	assert_int_equal(page_pool_take(&pool, 1), 0x101000);
-	assert_int_equal(page_pool_take(&pool, 1), 0x102000);
-	assert_int_equal(page_pool_take(&pool, 1), 0);
-	assert_int_equal(pool.taken, 2);
+	expect_takes(ranges, 1, takes, 3, 2);
 }
 
+/* Three pages do not fit the first range: the second gives them, and the
+ * first still serves smaller requests afterwards. */
 static void test_first_fit_across_ranges(void **state)
 {
 	(void)state;
-	struct page_pool pool;
-	struct bootinfo_memory ranges[] = {{0x200000, 2 * P}, {0x800000, 8 * P}};
+	const struct bootinfo_memory ranges[] = {{0x200000, 2 * P}, {0x800000, 8 * P}};
+	const struct take takes[] = {{3, 0x800000}, {2, 0x200000}, {5, 0x803000}, {1, 0}};
 
-	page_pool_init(&pool, ranges, 2);
-	/* Three pages do not fit the first range: the second gives them,
-	 * and the first still serves smaller requests afterwards. */
-	assert_int_equal(page_pool_take(&pool, 3), 0x800000);
-	assert_int_equal(page_pool_take(&pool, 2), 0x200000);
-	assert_int_equal(page_pool_take(&pool, 5), 0x803000);
-	assert_int_equal(page_pool_take(&pool, 1), 0);
-	assert_int_equal(pool.taken, 10);
+	expect_takes(ranges, 2, takes, 4, 10);
 }
 
 static void test_refusals(void **state)
