@@ -33,12 +33,12 @@
 
 #include "lines.h"
 
-#define UART_PORTS	   8
-#define UART_DATA	   0 /* transmit holding register (write) */
-#define UART_LINE_STATUS   5
-#define LSR_THR_EMPTY	   0x20
-#define UART_WAIT_POLLS	   100000 /* as the kernel's serial_putc: a missing UART must not hang */
-#define EXIT_NO_RESOURCES  1
+#define UART_PORTS	  8
+#define UART_DATA	  0 /* transmit holding register (write) */
+#define UART_LINE_STATUS  5
+#define LSR_THR_EMPTY	  0x20
+#define UART_WAIT_POLLS	  100000 /* as the kernel's serial_putc: a missing UART must not hang */
+#define EXIT_NO_RESOURCES 1
 
 static uint16_t uart;
 
@@ -129,8 +129,7 @@ static enum status request(uint64_t badge, uint64_t words)
 	case CONSOLE_FLUSH:
 		console_line_flush(&lines[client], name, print_line, NULL);
 		return STATUS_OK;
-	default:
-		return STATUS_BAD_ARG;
+	default: return STATUS_BAD_ARG;
 	}
 }
 

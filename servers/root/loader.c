@@ -34,12 +34,11 @@ enum status loader_map_fresh(cap_selector task, uint64_t address, uint64_t pages
 	/* The frames hold whatever their last user left. */
 	memset(window_of(physical), 0, pages * PAGE_SIZE);
 	struct mem_progress left;
-	enum status s = sys_mem_map(task, (uintptr_t)window_of(physical), address, pages, flags,
-				    &left);
+	enum status s =
+	    sys_mem_map(task, (uintptr_t)window_of(physical), address, pages, flags, &left);
 	if (s != STATUS_OK) {
 		snprintf(err, errlen, "%s: mem_map to %#llx: %s at page %#llx", what,
-			 (unsigned long long)address, status_name(s),
-			 (unsigned long long)left.dst);
+			 (unsigned long long)address, status_name(s), (unsigned long long)left.dst);
 		return s;
 	}
 	if (window)
@@ -70,8 +69,8 @@ enum status loader_load(cap_selector task, const void *image, const struct elf_i
 		snprintf(what, sizeof(what), "segment %#llx+%#llx", (unsigned long long)s->vaddr,
 			 (unsigned long long)s->memsz);
 		enum status status =
-		    loader_map_fresh(task, first, (end - first) / PAGE_SIZE, segment_rights(s->flags),
-				     what, pool, &pages, err, errlen);
+		    loader_map_fresh(task, first, (end - first) / PAGE_SIZE,
+				     segment_rights(s->flags), what, pool, &pages, err, errlen);
 		if (status != STATUS_OK)
 			return status;
 		/* The mapping is the task's view; the root task still writes

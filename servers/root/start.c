@@ -39,12 +39,12 @@ _Static_assert(CONFIG_MAX_CONNECTIONS <= STARTINFO_MAX_CONNECTIONS &&
 
 /* IOAPIC inputs an HPET comparator may be routed to: 16..31, which no ISA
  * device uses (the MADT maps ISA IRQs 0..15 to GSIs below 16 on PCs). */
-#define HPET_FIRST_GSI 16
-#define HPET_LAST_GSI  31
-#define HPET_CAPABILITIES     0x000 /* HPET specification 1.0a §2.3.4 */
-#define HPET_TIMER_CONFIG(n)  (0x100 + 0x20 * (n)) /* §2.3.8 */
-#define HPET_TIMERS(cap)      ((unsigned)((cap) >> 8 & 0x1f) + 1)
-#define HPET_ROUTES(config)   ((uint32_t)((config) >> 32)) /* Tn_INT_ROUTE_CAP */
+#define HPET_FIRST_GSI	     16
+#define HPET_LAST_GSI	     31
+#define HPET_CAPABILITIES    0x000		  /* HPET specification 1.0a §2.3.4 */
+#define HPET_TIMER_CONFIG(n) (0x100 + 0x20 * (n)) /* §2.3.8 */
+#define HPET_TIMERS(cap)     ((unsigned)((cap) >> 8 & 0x1f) + 1)
+#define HPET_ROUTES(config)  ((uint32_t)((config) >> 32)) /* Tn_INT_ROUTE_CAP */
 
 #define ERROR_LENGTH 200
 
@@ -74,7 +74,7 @@ static void give_slot(cap_selector *slot)
 
 /* Print `root: task NAME: <what>` and count it as a problem. */
 static void problem(const struct child *c, const char *format, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void problem(const struct child *c, const char *format, ...)
 {
 	va_list arguments;
@@ -137,7 +137,8 @@ static void check_interrupt(const struct system *sys, const struct child *c,
 	char why[ERROR_LENGTH];
 
 	if (irq->kind == CONFIG_IRQ_MSI)
-		problem(c, "interrupt %s: msi: not supported yet (the kernel has no MSI Irq objects)",
+		problem(c,
+			"interrupt %s: msi: not supported yet (the kernel has no MSI Irq objects)",
 			irq->name);
 	else if (irq->kind == CONFIG_IRQ_HPET && hpet_gsis(sys, irq->number, why, sizeof(why)) == 0)
 		problem(c, "interrupt %s: hpet-comparator: %s", irq->name, why);
@@ -152,11 +153,12 @@ static void check_task(struct system *sys, struct child *c)
 	c->module = runtime_find_module(task->image);
 	if (c->module == NULL)
 		problem(c, "image: no boot module named '%s'", task->image);
-	else if (loader_check((const void *)(uintptr_t)c->module->address, c->module->size,
-			      &c->elf, why, sizeof(why)) != NULL)
+	else if (loader_check((const void *)(uintptr_t)c->module->address, c->module->size, &c->elf,
+			      why, sizeof(why)) != NULL)
 		problem(c, "image '%s' rejected: %s", task->image, why);
 	if (task->cpu != 0)
-		problem(c, "cpu: %u, but only CPU 0 runs threads (the kernel starts no other CPU yet)",
+		problem(c,
+			"cpu: %u, but only CPU 0 runs threads (the kernel starts no other CPU yet)",
 			task->cpu);
 	if (task->arguments.len > STARTINFO_ARGUMENTS_MAX)
 		problem(c, "arguments: %d bytes, the start-up block holds %d", task->arguments.len,
@@ -184,8 +186,9 @@ static bool give_connections(struct system *sys, unsigned index, struct startinf
 		cap_selector slot = SLOT_CONNECTIONS + k;
 		char what[64];
 		snprintf(what, sizeof(what), "connect %s: cap_copy", server->config->name);
-		if (!succeeded(c, sys_cap_copy(server->service, c->task, slot, RIGHT_SEND,
-					       start_badge(index)),
+		if (!succeeded(c,
+			       sys_cap_copy(server->service, c->task, slot, RIGHT_SEND,
+					    start_badge(index)),
 			       what))
 			return false;
 		copy_name(info->connections[k].name, server->config->name);
@@ -213,7 +216,8 @@ static void list_clients(const struct system *sys, unsigned index, struct starti
 /* The Irq of an interrupt on an endpoint of its own; for an HPET
  * comparator on the first free GSI it can be routed to. */
 static enum status make_irq(const struct system *sys, const struct config_interrupt *irq,
-			    cap_selector slot, cap_selector endpoint, struct startinfo_interrupt *out)
+			    cap_selector slot, cap_selector endpoint,
+			    struct startinfo_interrupt *out)
 {
 	char why[ERROR_LENGTH];
 
@@ -259,8 +263,8 @@ static bool give_interrupts(struct system *sys, struct child *c, struct startinf
 		if (s == STATUS_OK)
 			s = sys_cap_copy(slot, c->task, SLOT_INTERRUPTS + 2 * k, RIGHT_CONTROL, 0);
 		if (s == STATUS_OK)
-			s = sys_cap_copy(endpoint, c->task, SLOT_INTERRUPTS + 2 * k + 1, RIGHT_RECEIVE,
-					 0);
+			s = sys_cap_copy(endpoint, c->task, SLOT_INTERRUPTS + 2 * k + 1,
+					 RIGHT_RECEIVE, 0);
 		give_slot(&slot);
 		give_slot(&endpoint);
 		if (!succeeded(c, s, what))
@@ -281,12 +285,13 @@ static bool give_mmio(struct child *c, struct startinfo *info)
 		const struct config_range *r = &c->config->mmio[k];
 		uint64_t address = BOOTINFO_PHYS_WINDOW + r->base;
 		struct mem_progress left;
-		enum status s = sys_mem_map(c->task, address, address, r->size / PAGE_SIZE,
-					    MEM_WRITE, &left);
+		enum status s =
+		    sys_mem_map(c->task, address, address, r->size / PAGE_SIZE, MEM_WRITE, &left);
 		if (s != STATUS_OK) {
 			problem(c, "mmio [%#llx, +%#llx): mem_map: %s at %#llx",
 				(unsigned long long)r->base, (unsigned long long)r->size,
-				status_name(s), (unsigned long long)(left.va - BOOTINFO_PHYS_WINDOW));
+				status_name(s),
+				(unsigned long long)(left.va - BOOTINFO_PHYS_WINDOW));
 			return false;
 		}
 		info->mmio[k] = (struct startinfo_mmio){r->base, r->size, address};
@@ -375,11 +380,13 @@ static bool build_thread(struct system *sys, unsigned index)
 			 "thread_create") &&
 	       succeeded(c, sys_cap_copy(c->thread, c->task, CAP_SELF_THREAD, RIGHTS_ALL, 0),
 			 "cap_copy of its thread") &&
-	       succeeded(c, sys_cap_copy(sys->endpoint, CAP_SELF_TASK, c->exception, RIGHT_SEND,
-					 START_EXCEPTION_BADGE | start_badge(index)),
+	       succeeded(c,
+			 sys_cap_copy(sys->endpoint, CAP_SELF_TASK, c->exception, RIGHT_SEND,
+				      START_EXCEPTION_BADGE | start_badge(index)),
 			 "cap_copy of the exception endpoint") &&
-	       succeeded(c, sys_thread_configure(c->thread, c->exception, priority,
-						 c->config->time_slice_us * 1000ull),
+	       succeeded(c,
+			 sys_thread_configure(c->thread, c->exception, priority,
+					      c->config->time_slice_us * 1000ull),
 			 "thread_configure");
 }
 
@@ -392,8 +399,9 @@ static bool build_task(struct system *sys, unsigned index)
 		return false;
 	describe(sys, c, info);
 	list_clients(sys, index, info);
-	return succeeded(c, sys_cap_copy(sys->endpoint, c->task, SLOT_PARENT, RIGHT_SEND,
-					 start_badge(index)),
+	return succeeded(c,
+			 sys_cap_copy(sys->endpoint, c->task, SLOT_PARENT, RIGHT_SEND,
+				      start_badge(index)),
 			 "cap_copy of the root task's endpoint") &&
 	       give_connections(sys, index, info) && give_interrupts(sys, c, info) &&
 	       give_mmio(c, info) && give_ports(c, info) && build_thread(sys, index);
@@ -411,9 +419,11 @@ static bool create_tasks(struct system *sys)
 	for (unsigned i = 0; i < sys->count; i++) {
 		struct child *c = &sys->children[i];
 		c->task = take_slot();
-		if (!succeeded(c, c->task == NO_SELECTOR ? STATUS_NO_MEM
-							 : sys_task_create(c->task, c->config->memory_pages,
-									   CHILD_SLOTS, c->config->name),
+		if (!succeeded(c,
+			       c->task == NO_SELECTOR
+				   ? STATUS_NO_MEM
+				   : sys_task_create(c->task, c->config->memory_pages, CHILD_SLOTS,
+						     c->config->name),
 			       "task_create")) {
 			give_slot(&c->task);
 			return false;
@@ -421,8 +431,9 @@ static bool create_tasks(struct system *sys)
 		if (!c->server)
 			continue;
 		c->service = take_slot();
-		if (!succeeded(c, c->service == NO_SELECTOR ? STATUS_NO_MEM
-							    : sys_endpoint_create(c->service),
+		if (!succeeded(c,
+			       c->service == NO_SELECTOR ? STATUS_NO_MEM
+							 : sys_endpoint_create(c->service),
 			       "endpoint_create") ||
 		    !succeeded(c, sys_cap_copy(c->service, c->task, SLOT_SERVICE, RIGHT_RECEIVE, 0),
 			       "cap_copy of its service endpoint"))
@@ -476,8 +487,9 @@ int start_tasks(struct system *sys, const struct config_plan *plan, const struct
 		give_slot(&sys->children[i].service);
 	for (unsigned i = 0; built && i < sys->count; i++) {
 		struct child *c = &sys->children[i];
-		built = succeeded(c, sys_thread_start(c->thread, c->elf.entry, STARTINFO_STACK_TOP - 8,
-						      STARTINFO_ADDRESS),
+		built = succeeded(c,
+				  sys_thread_start(c->thread, c->elf.entry, STARTINFO_STACK_TOP - 8,
+						   STARTINFO_ADDRESS),
 				  "thread_start");
 	}
 	if (!built) {
@@ -492,11 +504,12 @@ int start_tasks(struct system *sys, const struct config_plan *plan, const struct
 		uint64_t quota = 0;
 		c->state = CHILD_RUNNING;
 		sys_task_quota(c->task, &quota);
-		printf("root: task %s: started, %llu pages of memory, %llu of %u kernel pages left, "
-		       "entry %#llx%s\n",
-		       c->config->name, (unsigned long long)c->pages, (unsigned long long)quota,
-		       c->config->memory_pages, (unsigned long long)c->elf.entry,
-		       c->server ? ", serves others" : "");
+		printf(
+		    "root: task %s: started, %llu pages of memory, %llu of %u kernel pages left, "
+		    "entry %#llx%s\n",
+		    c->config->name, (unsigned long long)c->pages, (unsigned long long)quota,
+		    c->config->memory_pages, (unsigned long long)c->elf.entry,
+		    c->server ? ", serves others" : "");
 	}
 	return 0;
 }

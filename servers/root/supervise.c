@@ -110,8 +110,9 @@ int supervise(struct system *sys)
 		if (c == NULL || !handle(c, badge, words, &failed))
 			continue;
 		if (c->server) {
-			printf("root: task %s served other tasks, which would wait for it forever\n",
-			       c->config->name);
+			printf(
+			    "root: task %s served other tasks, which would wait for it forever\n",
+			    c->config->name);
 			failed = true;
 			break;
 		}

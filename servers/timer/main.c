@@ -32,13 +32,13 @@
 
 /* HPET specification 1.0a §2.3.4, table 2-5: the capabilities register;
  * §2.3.8, table 2-9: a comparator's configuration register. */
-#define HPET_CAPABILITIES	 0x000
-#define HPET_TIMER_CONFIG(n)	 (0x100 + 0x20 * (n))
-#define CAP_COUNT_SIZE_64	 (1ull << 13)
-#define CAP_TIMERS(cap)		 ((unsigned)((cap) >> 8 & 0x1f) + 1)
-#define CAP_PERIOD_MAX_FS	 100000000ull /* COUNTER_CLK_PERIOD: at most 100 ns */
-#define TIMER_PERIODIC_CAPABLE	 (1ull << 4)
-#define TIMER_SIZE_64		 (1ull << 5)
+#define HPET_CAPABILITIES      0x000
+#define HPET_TIMER_CONFIG(n)   (0x100 + 0x20 * (n))
+#define CAP_COUNT_SIZE_64      (1ull << 13)
+#define CAP_TIMERS(cap)	       ((unsigned)((cap) >> 8 & 0x1f) + 1)
+#define CAP_PERIOD_MAX_FS      100000000ull /* COUNTER_CLK_PERIOD: at most 100 ns */
+#define TIMER_PERIODIC_CAPABLE (1ull << 4)
+#define TIMER_SIZE_64	       (1ull << 5)
 /* How long the driver waits for one tick before it gives up: this many
  * periods (a bound for a comparator that stopped, not a measurement). */
 #define TICK_TIMEOUT_PERIODS 100
@@ -74,7 +74,8 @@ static bool hpet_setup(volatile uint64_t *regs, unsigned timer, unsigned gsi)
 	    .periodic = config & TIMER_PERIODIC_CAPABLE,
 	};
 	if (!hpet.periodic) {
-		printf("HPET comparator %u cannot interrupt periodically (Tn_PER_INT_CAP)\n", timer);
+		printf("HPET comparator %u cannot interrupt periodically (Tn_PER_INT_CAP)\n",
+		       timer);
 		return false;
 	}
 	return true;
@@ -129,8 +130,8 @@ static uint64_t serve(uint64_t badge, uint64_t words) /* runtime_serve_fn */
 	const char *client = runtime_client_name(badge);
 	uint64_t n = message[TIMER_REQUEST_TICKS];
 
-	if (client == NULL || words < TIMER_REQUEST_WORDS || message[TIMER_REQUEST] != TIMER_TICKS ||
-	    n == 0 || n > TIMER_TICKS_MAX) {
+	if (client == NULL || words < TIMER_REQUEST_WORDS ||
+	    message[TIMER_REQUEST] != TIMER_TICKS || n == 0 || n > TIMER_TICKS_MAX) {
 		message[TIMER_REPLY_STATUS] = STATUS_BAD_ARG;
 		return 1;
 	}
@@ -164,8 +165,7 @@ int main(int argc, char **argv)
 	if (!hpet_setup((volatile uint64_t *)(uintptr_t)si->mmio[0].address, tick->number,
 			tick->gsi))
 		return EXIT_USAGE;
-	printf("HPET comparator %u on GSI %u, period %lu us\n", tick->number, tick->gsi,
-	       period_us);
+	printf("HPET comparator %u on GSI %u, period %lu us\n", tick->number, tick->gsi, period_us);
 
 	printf("receive failed: %s\n", status_name(runtime_serve(si->service, serve)));
 	return EXIT_USAGE;

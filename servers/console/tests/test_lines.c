@@ -133,7 +133,8 @@ static void test_control_bytes(void **state)
 	struct console_line line = {0};
 	struct output out = {0};
 	/* Split literals: a hex escape takes every hex digit after it. */
-	const char text[] = "a\r\n\tb\x1b[2Jc\x7f\x00" "d\r\n";
+	const char text[] = "a\r\n\tb\x1b[2Jc\x7f\x00"
+			    "d\r\n";
 
 	console_line_add(&line, "x", text, sizeof(text) - 1, record, &out);
 	assert_int_equal(out.count, 2);

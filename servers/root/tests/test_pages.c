@@ -70,10 +70,10 @@ static void test_bad_ranges(void **state)
 	(void)state;
 	struct page_pool pool;
 	struct bootinfo_memory ranges[] = {
-	    {0x300001, P},		   /* no whole page */
-	    {UINT64_MAX - P, 2 * P},	   /* wraps */
-	    {0x0, 2 * P},		   /* page 0 is left out: 0 means none */
-	    {0x400000, 0},		   /* empty */
+	    {0x300001, P},	     /* no whole page */
+	    {UINT64_MAX - P, 2 * P}, /* wraps */
+	    {0x0, 2 * P},	     /* page 0 is left out: 0 means none */
+	    {0x400000, 0},	     /* empty */
 	};
 
 	page_pool_init(&pool, ranges, 4);
@@ -99,8 +99,7 @@ static void test_random_against_model(void **state)
 {
 	(void)state;
 	enum { PAGES = 64 };
-	struct bootinfo_memory ranges[] = {{0x10000, 7 * P}, {0x40000, 20 * P},
-					   {0x100000, 37 * P}};
+	struct bootinfo_memory ranges[] = {{0x10000, 7 * P}, {0x40000, 20 * P}, {0x100000, 37 * P}};
 	static bool used[3][PAGES];
 	struct rng r = {42};
 	struct page_pool pool;
@@ -137,12 +136,9 @@ static void test_random_against_model(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rounds_inward),
-	    cmocka_unit_test(test_first_fit_across_ranges),
-	    cmocka_unit_test(test_refusals),
-	    cmocka_unit_test(test_bad_ranges),
-	    cmocka_unit_test(test_too_many_ranges),
-	    cmocka_unit_test(test_random_against_model),
+	    cmocka_unit_test(test_rounds_inward),   cmocka_unit_test(test_first_fit_across_ranges),
+	    cmocka_unit_test(test_refusals),	    cmocka_unit_test(test_bad_ranges),
+	    cmocka_unit_test(test_too_many_ranges), cmocka_unit_test(test_random_against_model),
 	};
 	return cmocka_run_group_tests_name("pages", tests, NULL, NULL);
 }
