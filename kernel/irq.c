@@ -85,6 +85,15 @@ enum status sys_irq_create(struct thread *t, struct frame *f)
 	return STATUS_OK;
 }
 
+void irq_destroy(struct irq *irq)
+{
+	ioapic_set_masked(irq->gsi, true);
+	vector_irq[irq->vector] = NULL;
+	object_release(&irq->endpoint->object);
+	/* Only the root task creates Irqs (sys_irq_create): it paid. */
+	task_page_free(root_task, virt_to_phys(irq));
+}
+
 /* irq_ack(irq) */
 enum status sys_irq_ack(struct thread *t, struct frame *f)
 {

@@ -7,6 +7,7 @@
 #include "arch.h"
 #include "console.h"
 #include "ipc.h"
+#include "irq.h"
 #include "kstring.h"
 #include "paging.h"
 #include "syscalls.h"
@@ -66,10 +67,10 @@ void object_destroy(struct object *o)
 		if (o->dead)
 			task_object_free(o);
 		break;
+	case OBJECT_IRQ:
+		irq_destroy((struct irq *)o);
+		break;
 	default:
-		/* Irq objects are kept: their destruction is not written yet
-		 * (doc/syscalls.md). */
-		o->references = 1;
 		break;
 	}
 }

@@ -1,6 +1,6 @@
 /*
  * Irq objects: one interrupt source (an IOAPIC input, a GSI) delivered to
- * user level. Each interrupt masks its input and signals an endpoint with
+ * user level, until the last capability to it is deleted (irq_destroy). Each interrupt masks its input and signals an endpoint with
  * the Irq's badge; the handler thread receives on that endpoint, does its
  * work and acknowledges, which unmasks the input. This is the path the
  * latency benchmarks measure, so it is kept short: vector -> Irq table ->
@@ -26,5 +26,12 @@ struct irq {
 
 /* Handles device vector `vector`; false if no Irq owns it. */
 bool irq_interrupt(uint8_t vector);
+
+/*
+ * The last capability to irq went: masks its input, frees its vector (so
+ * its GSI can get a new Irq), drops its endpoint reference and frees its
+ * page, which goes back to the root task's quota. Cannot fail.
+ */
+void irq_destroy(struct irq *irq);
 
 #endif

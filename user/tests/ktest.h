@@ -49,6 +49,9 @@ cap_selector ktest_endpoint(const char *name);
 /* The main thread's UTCB. */
 struct utcb *ktest_utcb(void);
 
+/* The root task's kernel memory quota left, in pages. */
+uint64_t ktest_quota(void);
+
 /* The end of the root task's heap: the next page is not mapped. */
 uint64_t ktest_heap_end(void);
 

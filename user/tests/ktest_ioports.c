@@ -223,13 +223,6 @@ static const char *connect_children(void)
 	return NULL;
 }
 
-static uint64_t quota(void)
-{
-	uint64_t pages = 0;
-	sys_task_quota(CAP_SELF_TASK, &pages);
-	return pages;
-}
-
 static void test_bad_arguments(cap_selector task)
 {
 	ktest_status("io-ports-count-zero", sys_io_ports(task, SCRATCH, 0, 0), STATUS_BAD_ARG);
@@ -252,7 +245,7 @@ static void test_bad_arguments(cap_selector task)
 /* The bitmap's pages come from the receiving task's quota. */
 static void test_io_quota(void)
 {
-	uint64_t before = quota();
+	uint64_t before = ktest_quota();
 	cap_selector poor = ktest_slot(), enough = ktest_slot();
 	uint64_t left = 0;
 	if (!ktest_status("io-quota-task", sys_task_create(poor, 1, 3, "io-poor"), STATUS_OK))
@@ -271,8 +264,8 @@ static void test_io_quota(void)
 	sys_task_destroy(enough);
 	sys_cap_delete(poor);
 	sys_cap_delete(enough);
-	ktest_check(quota() == before, "io-ports-quota-back", "quota %llu before, %llu after",
-		    (unsigned long long)before, (unsigned long long)quota());
+	ktest_check(ktest_quota() == before, "io-ports-quota-back", "quota %llu before, %llu after",
+		    (unsigned long long)before, (unsigned long long)ktest_quota());
 }
 
 static void check_out(const char *name, const struct child *c, uint16_t port, int faults)
@@ -388,7 +381,7 @@ void test_ioports(void)
 	/* Endpoints are paid for good: made before the quota is read. */
 	for (unsigned i = 0; i < 2; i++)
 		children[i].ep = ktest_endpoint("io-child-endpoint");
-	uint64_t before = quota();
+	uint64_t before = ktest_quota();
 	const char *failed = NULL;
 	for (unsigned i = 0; i < 2 && !failed; i++)
 		failed = make_child(&children[i], handler_ep, i);
@@ -406,9 +399,9 @@ void test_ioports(void)
 		sys_cap_delete(children[i].handler);
 		sys_cap_delete(children[i].ep);
 	}
-	ktest_check(quota() == before, "io-ports-destroy-quota-back",
+	ktest_check(ktest_quota() == before, "io-ports-destroy-quota-back",
 		    "quota %llu before, %llu after", (unsigned long long)before,
-		    (unsigned long long)quota());
+		    (unsigned long long)ktest_quota());
 	/* The handler's endpoint goes with its last capability: the worker
 	 * wakes with BAD_CAP and ends. */
 	sys_cap_delete(handler_ep);

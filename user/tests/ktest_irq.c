@@ -3,7 +3,9 @@
  * HPET comparator (HPET spec 1.0a §2.3.8, timer N configuration at 0x100 +
  * 0x20 N, comparator at 0x108 + 0x20 N) to fire on an IOAPIC input its
  * route capability allows, and receives the interrupt as a signal on an
- * endpoint. Also the failure cases of irq_create and irq_ack.
+ * endpoint. Also the failure cases of irq_create and irq_ack, and the
+ * destruction of an Irq with its last capability (cap_delete, or the
+ * task holding it destroyed), after which its GSI can be routed again.
  */
 #include "ktest.h"
 
@@ -24,6 +26,91 @@ static uint64_t hpet_read(unsigned reg)
 static void hpet_write(unsigned reg, uint64_t v)
 {
 	hpet[reg / 8] = v;
+}
+
+/* Arms HPET timer n one-shot `delta` ticks from now with the given
+ * configuration bits (interrupt enable is added); returns the deadline. */
+static uint64_t hpet_fire(unsigned n, uint64_t config, uint64_t delta)
+{
+	uint64_t deadline = hpet_read(HPET_COUNTER) + delta;
+	hpet_write(HPET_TIMER_COMPARATOR(n), deadline);
+	hpet_write(HPET_TIMER_CONFIG(n), TIMER_INTERRUPT_ENABLE | config);
+	return deadline;
+}
+
+/* 100 us in HPET ticks. */
+static uint64_t hpet_100us(void)
+{
+	return 100000000000ull / (hpet_read(HPET_CAPABILITIES) >> 32);
+}
+
+/* Fires timer n with `config` and receives on endpoint: passes `name`
+ * when the signal comes with `badge` and 0 words. */
+static int check_delivery(const char *name, unsigned n, uint64_t config, cap_selector endpoint,
+			  uint64_t badge)
+{
+	hpet_fire(n, config, hpet_100us());
+	uint64_t got = 0, words = 99;
+	enum status s = sys_ipc_receive(endpoint, 1000000000ull, &got, &words);
+	hpet_write(HPET_TIMER_CONFIG(n), 0);
+	return ktest_check(s == STATUS_OK && got == badge && words == 0, name,
+			   "receive: %s, badge 0x%llx, %llu words", status_name(s),
+			   (unsigned long long)got, (unsigned long long)words);
+}
+
+static void wait_receive(struct worker *w)
+{
+	w->status = sys_ipc_receive(w->arg[0], TIMEOUT_NEVER, NULL, NULL);
+}
+
+/*
+ * The Irq goes with its last capability: its GSI is free again, its page
+ * back in the quota, its endpoint reference dropped; also when the task
+ * holding the last capability is destroyed.
+ */
+static void test_irq_destroy(cap_selector irq, int gsi, cap_selector endpoint)
+{
+	uint64_t before = ktest_quota();
+	ktest_status("irq-delete", sys_cap_delete(irq), STATUS_OK);
+	ktest_check(ktest_quota() == before + 1, "irq-delete-quota-back",
+		    "quota %llu before, %llu after", (unsigned long long)before,
+		    (unsigned long long)ktest_quota());
+	ktest_status("irq-recreate", sys_irq_create(irq, (uint32_t)gsi, endpoint, 0x9, 0),
+		     STATUS_OK);
+	check_delivery("irq-recreated-delivers", 0, (uint64_t)gsi << TIMER_ROUTE_SHIFT, endpoint, 0x9);
+	sys_irq_ack(irq);
+	sys_cap_delete(irq);
+
+	/* The endpoint lives while an Irq names it, and goes with the Irq. */
+	cap_selector own = ktest_endpoint("irq-destroy-endpoint");
+	ktest_status("irq-create-own-endpoint", sys_irq_create(irq, (uint32_t)gsi, own, 1, 0),
+		     STATUS_OK);
+	struct worker *w = worker_run("irq-endpoint-waiter", 10, wait_receive, own, 0);
+	ktest_settle();
+	sys_cap_delete(own);
+	ktest_settle();
+	ktest_check(w && !w->done, "irq-keeps-endpoint", "the receiver woke: %s",
+		    w ? status_name(w->status) : "no worker");
+	sys_cap_delete(irq);
+	ktest_settle();
+	ktest_check(w && w->done && w->status == STATUS_BAD_CAP, "irq-releases-endpoint",
+		    "receiver done %d: %s", w ? w->done : 0, w ? status_name(w->status) : "-");
+
+	/* An Irq whose last capability is in a task that is destroyed. */
+	cap_selector child = ktest_slot();
+	if (!ktest_status("irq-child", sys_task_create(child, 0, 3, "irq-child"), STATUS_OK))
+		return;
+	sys_irq_create(irq, (uint32_t)gsi, endpoint, 1, 0);
+	ktest_status("irq-copy-to-child", sys_cap_copy(irq, child, CAP_FIRST_FREE, RIGHTS_ALL, 0),
+		     STATUS_OK);
+	sys_cap_delete(irq);
+	ktest_status("irq-held-by-child", sys_irq_create(irq, (uint32_t)gsi, endpoint, 1, 0),
+		     STATUS_BUSY);
+	sys_task_destroy(child);
+	sys_cap_delete(child);
+	ktest_status("irq-freed-with-task", sys_irq_create(irq, (uint32_t)gsi, endpoint, 1, 0),
+		     STATUS_OK);
+	sys_cap_delete(irq);
 }
 
 /* A GSI of 16..31 that timer n may route to (Tn_INT_ROUTE_CAP), or -1. */
@@ -72,13 +159,9 @@ void test_irq(void)
 
 	/* Two one-shot deadlines 100 us apart in HPET ticks, each received as
 	 * a signal with the Irq's badge, each after the deadline. */
-	uint64_t period_fs = hpet_read(HPET_CAPABILITIES) >> 32;
-	uint64_t delta = 100000000000ull / period_fs; /* 100 us */
+	uint64_t delta = hpet_100us(), route = (uint64_t)gsi << TIMER_ROUTE_SHIFT;
 	for (int round = 0; round < 2; round++) {
-		uint64_t deadline = hpet_read(HPET_COUNTER) + delta;
-		hpet_write(HPET_TIMER_COMPARATOR(0), deadline);
-		hpet_write(HPET_TIMER_CONFIG(0),
-			   TIMER_INTERRUPT_ENABLE | (uint64_t)gsi << TIMER_ROUTE_SHIFT);
+		uint64_t deadline = hpet_fire(0, route, delta);
 		uint64_t badge = 0, words = 99;
 		enum status s = sys_ipc_receive(endpoint, 1000000000ull, &badge, &words);
 		uint64_t now = hpet_read(HPET_COUNTER);
@@ -93,8 +176,7 @@ void test_irq(void)
 		ktest_status(round ? "irq-ack-2" : "irq-ack", sys_irq_ack(irq), STATUS_OK);
 	}
 	/* Nobody waiting: the signal is kept and the next receive gets it. */
-	hpet_write(HPET_TIMER_COMPARATOR(0), hpet_read(HPET_COUNTER) + delta);
-	hpet_write(HPET_TIMER_CONFIG(0), TIMER_INTERRUPT_ENABLE | (uint64_t)gsi << TIMER_ROUTE_SHIFT);
+	hpet_fire(0, route, delta);
 	uint64_t until = hpet_read(HPET_COUNTER) + 3 * delta;
 	while (hpet_read(HPET_COUNTER) < until)
 		;
@@ -103,4 +185,5 @@ void test_irq(void)
 		    "irq-signal-pending", "badge 0x%llx", (unsigned long long)badge);
 	hpet_write(HPET_TIMER_CONFIG(0), 0);
 	sys_irq_ack(irq);
+	test_irq_destroy(irq, gsi, endpoint);
 }

@@ -71,6 +71,13 @@ struct utcb *ktest_utcb(void)
 	return (struct utcb *)(uintptr_t)runtime_bootinfo->utcb;
 }
 
+uint64_t ktest_quota(void)
+{
+	uint64_t pages = 0;
+	sys_task_quota(CAP_SELF_TASK, &pages);
+	return pages;
+}
+
 uint64_t ktest_heap_end(void)
 {
 	return runtime_bootinfo->heap_start + runtime_bootinfo->heap_size;
