@@ -1,8 +1,11 @@
 /*
- * Irq objects: one interrupt source (an IOAPIC input, a GSI) delivered to
- * user level, until the last capability to it is deleted (irq_destroy). Each interrupt masks its input and signals an endpoint with
- * the Irq's badge; the handler thread receives on that endpoint, does its
- * work and acknowledges, which unmasks the input. This is the path the
+ * Irq objects: one interrupt source delivered to user level, until the
+ * last capability to it is deleted (irq_destroy): an IOAPIC input (a GSI)
+ * or a vector a device raises with message-signalled interrupts (MSI).
+ * Each interrupt masks its input and signals an endpoint with the Irq's
+ * badge; the handler thread receives on that endpoint, does its work and
+ * acknowledges, which unmasks the input. An MSI has no input to mask: its
+ * device stops sending if need be (doc/syscalls.md). This is the path the
  * latency benchmarks measure, so it is kept short: vector -> Irq table ->
  * mask, EOI -> wake the receiver -> schedule() runs it at once when its
  * priority is the highest.
@@ -18,8 +21,9 @@
 
 struct irq {
 	struct object object;
-	uint32_t gsi;
+	uint32_t gsi;              /* its IOAPIC input; 0 for an MSI */
 	uint8_t vector;
+	bool msi;                  /* a device's messages: no input to mask */
 	struct endpoint *endpoint; /* holds a reference */
 	uint64_t badge;
 };

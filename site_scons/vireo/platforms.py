@@ -85,6 +85,9 @@ def qemu_command(platform, iso, serial, work_dir, debug=False, icount=False):
         'qemu-system-x86_64', '-M', 'q35', '-accel', 'tcg', '-cpu', 'max',
         '-m', '512M', '-no-reboot', '-display', 'none', '-nic', 'none',
         '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
+        # HPET timers that can send their interrupt as an MSI (FSB
+        # delivery, HPET spec 1.0a §2.3.9): ktest's irq-msi-hpet.
+        '-global', 'hpet.msi=on',
     ] + (QEMU_ICOUNT if icount else [])
     if platform.endswith('-usb'):
         command += [

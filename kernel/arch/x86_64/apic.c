@@ -1,8 +1,8 @@
 /*
  * 8259 PIC, local APIC and IOAPIC setup (see apic.h). The kernel uses the
  * local APIC in xAPIC (MMIO) mode, which QEMU, Bochs and every x86-64 PC
- * have; nothing is routed yet: the kernel-core issue binds IOAPIC pins to
- * user-level handler threads.
+ * have. irq.c routes IOAPIC inputs, and composes MSI messages, for the
+ * Irq objects that deliver them to user-level handler threads.
  */
 #include "apic.h"
 #include "arch.h"
@@ -232,6 +232,17 @@ bool ioapic_route(uint32_t gsi, uint8_t vector, bool level, bool active_low)
 	ioapic_write(io, IOAPIC_REDIRECTION(pin),
 		     IOAPIC_MASKED | (level ? 1u << 15 : 0) | (active_low ? 1u << 13 : 0) | vector);
 	return true;
+}
+
+/*
+ * Intel SDM vol. 3A §11.11.1: address 0xfee in bits 31:20, destination
+ * APIC ID in 19:12, RH (bit 3) and DM (bit 2) 0 = physical destination;
+ * §11.11.2: data = vector, delivery mode 000 (fixed), trigger bit 15 0
+ * (edge).
+ */
+struct msi_message apic_msi_message(uint8_t vector)
+{
+	return (struct msi_message){0xfee00000u | (lapic_id() & 0xff) << 12, vector};
 }
 
 void ioapic_set_masked(uint32_t gsi, bool masked)

@@ -45,6 +45,14 @@ bool ioapic_route(uint32_t gsi, uint8_t vector, bool level, bool active_low);
 /* Masks or unmasks a routed gsi. */
 void ioapic_set_masked(uint32_t gsi, bool masked);
 
+/* What a device writes, and where, to interrupt a CPU (MSI). */
+struct msi_message {
+	uint32_t address, data;
+};
+
+/* The message that raises `vector` on this CPU, fixed delivery, edge. */
+struct msi_message apic_msi_message(uint8_t vector);
+
 /* Whether the physical page of pa belongs to a local APIC or an IOAPIC
  * (never handed to a task). */
 bool apic_owns(uint64_t pa);

@@ -262,11 +262,12 @@ static inline enum status sys_ipc_reply_wait(cap_selector endpoint, uint64_t wor
  * Route IOAPIC input gsi to the kernel as an Irq object in slot dst: each
  * interrupt masks the input and signals `endpoint` (SEND) with `badge`
  * (non-zero); a receiver gets the badge and 0 words. flags: IRQ_LEVEL,
- * IRQ_ACTIVE_LOW (edge, active high without). Root task only. Returns
- * NO_RIGHTS (not the root task), BAD_CAP/BUSY (dst), BAD_CAP/BAD_TYPE/
- * NO_RIGHTS (endpoint), BAD_ARG (badge 0, unknown flags, gsi > 2^32-1),
- * BUSY (gsi already has an Irq), NOT_FOUND (no IOAPIC has the gsi),
- * NO_MEM (no vector or quota left).
+ * IRQ_ACTIVE_LOW (edge, active high without). Root task only. Deleting
+ * the last capability to the Irq masks the input and frees it for a new
+ * Irq. Returns NO_RIGHTS (not the root task), BAD_CAP/BUSY (dst),
+ * BAD_CAP/BAD_TYPE/NO_RIGHTS (endpoint), BAD_ARG (badge 0, unknown flags,
+ * gsi > 2^32-1), BUSY (gsi already has an Irq), NOT_FOUND (no IOAPIC has
+ * the gsi), NO_MEM (no vector or quota left).
  */
 static inline enum status sys_irq_create(cap_selector dst, uint32_t gsi, cap_selector endpoint,
 					 uint64_t badge, unsigned flags)
@@ -275,7 +276,31 @@ static inline enum status sys_irq_create(cap_selector dst, uint32_t gsi, cap_sel
 	return syscall6(SYS_IRQ_CREATE, dst, gsi, endpoint, badge, flags, 0, &r);
 }
 
-/* Unmask the Irq's input again after handling it (CONTROL). */
+/*
+ * An Irq in slot dst for a device's message-signalled interrupts: the
+ * kernel takes a free vector on the calling CPU, and the device must write
+ * the 32 bits *data to physical address *address (Intel SDM vol. 3A
+ * §11.11: fixed delivery, edge). Each message signals `endpoint` with
+ * `badge` like an IOAPIC input's interrupt, but nothing is masked: every
+ * message signals (badges pile up in the endpoint while nobody receives),
+ * and sys_irq_ack is OK and does nothing. Stop the device before deleting
+ * the Irq: its vector goes to the next Irq created. Returns what
+ * sys_irq_create does, except BUSY and NOT_FOUND for the gsi.
+ */
+static inline enum status sys_irq_create_msi(cap_selector dst, cap_selector endpoint,
+					     uint64_t badge, uint64_t *address, uint32_t *data)
+{
+	struct syscall_result r;
+	enum status s = syscall6(SYS_IRQ_CREATE, dst, 0, endpoint, badge, IRQ_MSI, 0, &r);
+	if (s == STATUS_OK) {
+		*address = r.rsi;
+		*data = (uint32_t)r.rdx;
+	}
+	return s;
+}
+
+/* Unmask the Irq's input again after handling it (CONTROL); nothing to
+ * do for an MSI (OK). */
 static inline enum status sys_irq_ack(cap_selector irq)
 {
 	return syscall1(SYS_IRQ_ACK, irq);

@@ -42,9 +42,12 @@ enum syscall_number {
 	SYS_IPC_REPLY_WAIT = 12,
 	/* irq_create(dst, gsi, endpoint, badge, flags): route IOAPIC input
 	 * gsi to the kernel; each interrupt masks it and signals endpoint
-	 * with badge (root task only). flags: IRQ_LEVEL, IRQ_ACTIVE_LOW. */
+	 * with badge (root task only). flags: IRQ_LEVEL, IRQ_ACTIVE_LOW; or
+	 * IRQ_MSI with gsi 0: a vector for a device's message-signalled
+	 * interrupts, -> MSI address in rsi, data in rdx. */
 	SYS_IRQ_CREATE = 13,
-	/* irq_ack(irq): unmask the interrupt again (CONTROL). */
+	/* irq_ack(irq): unmask the interrupt again (CONTROL); for an MSI,
+	 * nothing to do (the device masks its messages). */
 	SYS_IRQ_ACK = 14,
 	/* mem_map(task, src, dst, pages, flags): map (or with MEM_GRANT move)
 	 * the caller's pages at src to task's at dst (CONTROL on task),
@@ -84,9 +87,12 @@ enum syscall_number {
 	SYS_COUNT
 };
 
-/* irq_create flags: trigger mode and polarity of the IOAPIC input. */
+/* irq_create flags: trigger mode and polarity of the IOAPIC input; or
+ * IRQ_MSI alone (gsi 0): a message-signalled interrupt, whose address and
+ * data come back in rsi and rdx. */
 #define IRQ_LEVEL (1u << 0)
 #define IRQ_ACTIVE_LOW (1u << 1)
+#define IRQ_MSI (1u << 2)
 
 /* io_ports flags: take the ports away instead of giving them. */
 #define IO_REVOKE (1u << 0)
