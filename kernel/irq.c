@@ -83,7 +83,8 @@ enum status sys_irq_create(struct thread *t, struct frame *f)
 	if (!page)
 		return STATUS_NO_MEM;
 	/* Routed masked: unmasked below, once the Irq is there. */
-	if (!msi && !ioapic_route(gsi, (uint8_t)vector, f->r8 & IRQ_LEVEL, f->r8 & IRQ_ACTIVE_LOW)) {
+	if (!msi &&
+	    !ioapic_route(gsi, (uint8_t)vector, f->r8 & IRQ_LEVEL, f->r8 & IRQ_ACTIVE_LOW)) {
 		task_page_free(t->task, page);
 		return STATUS_NOT_FOUND;
 	}

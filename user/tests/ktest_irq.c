@@ -86,7 +86,8 @@ static void test_irq_destroy(cap_selector irq, int gsi, cap_selector endpoint)
 		    (unsigned long long)ktest_quota());
 	ktest_status("irq-recreate", sys_irq_create(irq, (uint32_t)gsi, endpoint, 0x9, 0),
 		     STATUS_OK);
-	check_delivery("irq-recreated-delivers", 0, (uint64_t)gsi << TIMER_ROUTE_SHIFT, endpoint, 0x9);
+	check_delivery("irq-recreated-delivers", 0, (uint64_t)gsi << TIMER_ROUTE_SHIFT, endpoint,
+		       0x9);
 	sys_irq_ack(irq);
 	sys_cap_delete(irq);
 
@@ -142,11 +143,12 @@ static void test_msi(cap_selector endpoint)
 	cap_selector irq = ktest_slot(), other = ktest_slot();
 	uint64_t address = 0, other_address = 0, before = ktest_quota();
 	uint32_t data = 0, other_data = 0;
-	if (!ktest_status("irq-msi-create", sys_irq_create_msi(irq, endpoint, 0x11, &address, &data),
-			  STATUS_OK))
+	if (!ktest_status("irq-msi-create",
+			  sys_irq_create_msi(irq, endpoint, 0x11, &address, &data), STATUS_OK))
 		return;
 	ktest_check((address & ~0xff000ull) == 0xfee00000 && data >= 48 && data < 0xf0,
-		    "irq-msi-message", "address 0x%llx data 0x%x", (unsigned long long)address, data);
+		    "irq-msi-message", "address 0x%llx data 0x%x", (unsigned long long)address,
+		    data);
 	sys_irq_create_msi(other, endpoint, 0x22, &other_address, &other_data);
 	ktest_check(other_data != data && other_address == address, "irq-msi-own-vector",
 		    "vectors 0x%x and 0x%x", data, other_data);
@@ -161,13 +163,14 @@ static void test_msi(cap_selector endpoint)
 		hpet_write(HPET_TIMER_FSB_ROUTE(n), address << 32 | data);
 		check_delivery("irq-msi-hpet", (unsigned)n, TIMER_FSB_ENABLE, endpoint, 0x11);
 		/* Nothing was masked: the next message comes without an ack. */
-		check_delivery("irq-msi-hpet-no-ack", (unsigned)n, TIMER_FSB_ENABLE, endpoint, 0x11);
+		check_delivery("irq-msi-hpet-no-ack", (unsigned)n, TIMER_FSB_ENABLE, endpoint,
+			       0x11);
 	}
 	sys_cap_delete(irq);
 	ktest_check(ktest_quota() == before, "irq-msi-quota-back", "quota %llu before, %llu after",
 		    (unsigned long long)before, (unsigned long long)ktest_quota());
-	ktest_status("irq-msi-again", sys_irq_create_msi(irq, endpoint, 0x11, &address, &other_data),
-		     STATUS_OK);
+	ktest_status("irq-msi-again",
+		     sys_irq_create_msi(irq, endpoint, 0x11, &address, &other_data), STATUS_OK);
 	ktest_check(other_data == data, "irq-msi-vector-free-again", "vector 0x%x, before 0x%x",
 		    other_data, data);
 	sys_cap_delete(irq);
