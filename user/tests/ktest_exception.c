@@ -22,6 +22,15 @@ static void undefined_instruction(struct worker *w)
 	w->value[0] = 0x0d;
 }
 
+/* Sets the direction flag, then faults: the kernel's exception path must
+ * not run with it (entry.S clears it) nor lose it for the thread. */
+static void undefined_with_df(struct worker *w)
+{
+	uint64_t rflags;
+	__asm__ volatile("std; ud2; pushfq; popq %0; cld" : "=r"(rflags));
+	w->value[0] = rflags;
+}
+
 static void spin(struct worker *w)
 {
 	while (!w->arg[0])
@@ -108,6 +117,29 @@ static void test_undefined_instruction(void)
 	ktest_check(w->done && w->value[0] == 0x0d, "ud-skipped", "worker done %d", w->done);
 }
 
+static void test_direction_flag(void)
+{
+	cap_selector ep = ktest_endpoint("df-handler");
+	struct worker *w = worker_create("df", 20, undefined_with_df);
+	if (!w)
+		return;
+	sys_thread_configure(w->thread, ep, 20, 0);
+	worker_start(w);
+	uint64_t m[EXCEPTION_WORDS];
+	if (!receive_exception("df-message", ep, 0, m))
+		return;
+	struct thread_regs regs;
+	sys_thread_read_regs(w->thread, ktest_utcb(), &regs);
+	ktest_check(regs.rflags & (1ull << 10), "df-seen-by-handler", "rflags %llx",
+		    (unsigned long long)regs.rflags);
+	regs.rip += 2; /* ud2 */
+	sys_thread_write_regs(w->thread, ktest_utcb(), &regs);
+	sys_ipc_reply_wait(ep, 0, 0, NULL, NULL);
+	ktest_settle();
+	ktest_check(w->done && (w->value[0] & (1ull << 10)), "df-kept-for-thread",
+		    "done %d rflags %llx", w->done, (unsigned long long)w->value[0]);
+}
+
 static void test_suspend_resume(void)
 {
 	struct worker *w = worker_run("spinner", 5, spin, 0, 0);
@@ -178,6 +210,7 @@ void test_exception(void)
 {
 	test_page_fault_handler();
 	test_undefined_instruction();
+	test_direction_flag();
 	test_suspend_resume();
 	test_time_slices();
 }

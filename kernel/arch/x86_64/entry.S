@@ -97,6 +97,11 @@ vector_\n:
 
 interrupt_common:
 	push_registers
+	/* C code may use string instructions, and the SysV ABI (§3.2.1) has
+	 * DF clear on function entry; user mode may have set it (SYSCALL
+	 * clears it through FMASK, interrupts do not). The user's DF stays
+	 * in the saved RFLAGS. */
+	cld
 	mov %rsp, %rdi
 	testb $3, FRAME_CS(%rsp)
 	jz 1f
