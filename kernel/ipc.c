@@ -4,11 +4,18 @@
  * No kernel stack per thread: a blocked thread's system call results are
  * written into its saved frame by the thread that completes the IPC
  * (rax = status, rsi = badge, rdx = words). Every operation here is O(1)
- * plus the copy of at most UTCB_MESSAGE_WORDS words.
+ * plus the copy of at most UTCB_MESSAGE_WORDS words; a message with map
+ * items adds at most IPC_ITEMS_MAX capability copies and IPC_MAP_PAGES_MAX
+ * page maps (doc/memory.md, "Map items"). Map items take their own path
+ * (transfer_items, send_items, reply_items): a plain message never
+ * executes an instruction of it, except one comparison when a receiver
+ * takes the message of a waiting sender.
  */
 #include "console.h"
 #include "ipc.h"
+#include "ipc_items.h"
 #include "kstring.h"
+#include "mapping.h"
 #include "memory.h"
 #include "syscalls.h"
 #include "timer.h"
@@ -63,6 +70,107 @@ static void transfer(struct thread *from, struct thread *to, uint64_t words, uin
 	to->frame.rdx = words;
 }
 
+/* ---- map items: checking and delivery (doc/syscalls.md, "Map items") ---- */
+
+/*
+ * What `to` accepts: the window in its UTCB; or, while it waits for the
+ * reply to an exception call, memory anywhere in its address space (the
+ * window offset is the address, as an L4 pager answers a page fault) and
+ * no capabilities. A memory window that is no user range accepts nothing.
+ */
+static struct utcb_window receive_window(const struct thread *to)
+{
+	if (to->in_exception)
+		return (struct utcb_window){.mem_pages = USER_TOP / PAGE_SIZE};
+	struct utcb_window w = to->utcb->window;
+	if (!mapping_range_ok(w.mem_va, w.mem_pages))
+		w.mem_pages = 0;
+	return w;
+}
+
+/* Checks one decoded item against both tasks and, for memory, prepares
+ * its pages in pages[*used] on (*used counts them). Nothing changes that
+ * either task can see, except page tables mapping_prepare makes. */
+static enum status item_prepare(struct task *from, struct task *to, const struct ipc_item *item,
+				struct mapping_page *pages, unsigned *used)
+{
+	if (item->type == IPC_ITEM_CAP)
+		return cap_copy_check(&from->caps, item->source, &to->caps, item->target,
+				      item->badge, RIGHT_GRANT);
+	if (!mapping_range_ok(item->source, item->pages) ||
+	    !mapping_range_ok(item->target, item->pages))
+		return STATUS_BAD_ADDRESS;
+	for (uint64_t i = 0; i < item->pages; i++) {
+		enum status s = mapping_prepare(from, item->source + i * PAGE_SIZE, to,
+						item->target + i * PAGE_SIZE, item->flags,
+						&pages[*used]);
+		if (s != STATUS_OK)
+			return s;
+		(*used)++;
+	}
+	return STATUS_OK;
+}
+
+/* Delivers the prepared items; cannot fail. */
+static void items_commit(struct task *from, struct task *to, const struct ipc_items *items,
+			 struct mapping_page *pages)
+{
+	unsigned page = 0;
+	for (unsigned i = 0; i < items->count; i++) {
+		const struct ipc_item *item = &items->item[i];
+		if (item->type == IPC_ITEM_CAP) {
+			enum status s = cap_copy(&from->caps, item->source, &to->caps,
+						 item->target, item->flags, item->badge);
+			assert(s == STATUS_OK);
+			(void)s;
+			continue;
+		}
+		for (uint64_t n = 0; n < item->pages; n++)
+			mapping_commit(from, to, item->flags, &pages[page++]);
+	}
+}
+
+/*
+ * transfer() for a message with map items. Every item is checked, and
+ * what it needs reserved, before any is delivered: on failure `to` gets
+ * nothing and the status is for the sender. Then the words are copied
+ * with each item's word 1 rewritten to where it landed. A thread waiting
+ * for the reply to an exception call gets the items only.
+ */
+static enum status transfer_items(struct thread *from, struct thread *to, uint64_t words,
+				  uint64_t badge)
+{
+	struct utcb_window window = receive_window(to);
+	struct ipc_items items;
+	enum status s = ipc_items_decode(words, from->utcb->message, &window, to->task->caps.size,
+					 &items);
+	struct mapping_page pages[IPC_MAP_PAGES_MAX];
+	unsigned used = 0;
+	for (unsigned i = 0; s == STATUS_OK && i < items.count; i++)
+		s = item_prepare(from->task, to->task, &items.item[i], pages, &used);
+	if (s == STATUS_OK)
+		s = mapping_targets_free(pages, used);
+	if (s != STATUS_OK) {
+		while (used)
+			mapping_unprepare(to->task, &pages[--used]);
+		return s;
+	}
+	items_commit(from->task, to->task, &items, pages);
+	if (to->in_exception)
+		return STATUS_OK;
+	uint64_t *message = to->utcb->message;
+	memcpy(message, from->utcb->message,
+	       (items.untyped + items.count * IPC_ITEM_WORDS) * sizeof(uint64_t));
+	for (unsigned i = 0; i < items.count; i++)
+		message[items.untyped + i * IPC_ITEM_WORDS + 1] = items.item[i].target;
+	to->frame.rax = STATUS_OK;
+	to->frame.rsi = badge;
+	to->frame.rdx = words;
+	return STATUS_OK;
+}
+
+/* ---- rendezvous ---- */
+
 /*
  * r becomes the replier of caller. A receiver that still owes a reply
  * drops it: that caller's call ends with BAD_CAP (its reply right is gone),
@@ -116,6 +224,34 @@ static void block_on(struct thread *t, struct endpoint *e, struct thread_queue *
 		timeout_add(t, timeout);
 }
 
+/* The receiver r has t's message: r runs on; a caller waits for r's
+ * reply. */
+static inline void handed_over(struct thread *t, struct thread *r, uint64_t timeout,
+			       int is_call)
+{
+	thread_wake(r);
+	if (is_call) {
+		/* A relative timeout runs until the reply, as when the caller
+		 * had to wait for the receiver. */
+		set_replier(r, t);
+		thread_block(t, THREAD_BLOCKED_REPLY);
+		if (timeout != TIMEOUT_NEVER && timeout != 0)
+			timeout_add(t, timeout);
+	}
+}
+
+/* No receiver waits: t waits in e's sender queue, unless timeout is 0. */
+static inline enum status wait_to_send(struct thread *t, struct endpoint *e, uint64_t badge,
+				       uint64_t words, uint64_t timeout)
+{
+	if (timeout == 0)
+		return STATUS_TIMEOUT;
+	t->send_badge = badge;
+	t->send_words = words;
+	block_on(t, e, &e->senders, THREAD_BLOCKED_SEND, timeout);
+	return STATUS_OK;
+}
+
 static enum status send(struct thread *t, struct endpoint *e, uint64_t badge, uint64_t words,
 			uint64_t timeout, int is_call)
 {
@@ -123,23 +259,10 @@ static enum status send(struct thread *t, struct endpoint *e, uint64_t badge, ui
 	t->is_call = is_call;
 	if (r) {
 		transfer(t, r, words, badge);
-		thread_wake(r);
-		if (is_call) {
-			/* A relative timeout runs until the reply, as when
-			 * the caller had to wait for the receiver. */
-			set_replier(r, t);
-			thread_block(t, THREAD_BLOCKED_REPLY);
-			if (timeout != TIMEOUT_NEVER && timeout != 0)
-				timeout_add(t, timeout);
-		}
+		handed_over(t, r, timeout, is_call);
 		return STATUS_OK;
 	}
-	if (timeout == 0)
-		return STATUS_TIMEOUT;
-	t->send_badge = badge;
-	t->send_words = words;
-	block_on(t, e, &e->senders, THREAD_BLOCKED_SEND, timeout);
-	return STATUS_OK;
+	return wait_to_send(t, e, badge, words, timeout);
 }
 
 void endpoint_signal(struct endpoint *e, uint64_t badge)
@@ -155,6 +278,26 @@ void endpoint_signal(struct endpoint *e, uint64_t badge)
 	thread_wake(r);
 }
 
+/*
+ * receive() of the message of s, a sender with map items. When an item
+ * fails, s's send fails with that status and t's system call starts again
+ * (STATUS_RESTART), to take the next sender: a queue of failing senders
+ * costs one system call entry each, not one long stretch with interrupts
+ * off. Nothing of t's call is done yet at that point (a reply_wait's
+ * reply is, and is not sent twice: t owes no reply any more).
+ */
+static enum status receive_items(struct thread *s, struct thread *t)
+{
+	enum status failed = transfer_items(s, t, s->send_words, s->send_badge);
+	if (failed == STATUS_OK) {
+		after_receive(s, t);
+		return STATUS_OK;
+	}
+	s->frame.rax = failed;
+	thread_wake(s);
+	return STATUS_RESTART;
+}
+
 static enum status receive(struct thread *t, struct cap *c, uint64_t timeout)
 {
 	struct endpoint *e = (struct endpoint *)c->object;
@@ -166,6 +309,8 @@ static enum status receive(struct thread *t, struct cap *c, uint64_t timeout)
 	}
 	struct thread *s = queue_pop(&e->senders);
 	if (s) {
+		if (s->send_words > UTCB_MESSAGE_WORDS)
+			return receive_items(s, t);
 		transfer(s, t, s->send_words, s->send_badge);
 		after_receive(s, t);
 		return STATUS_OK;
@@ -176,6 +321,14 @@ static enum status receive(struct thread *t, struct cap *c, uint64_t timeout)
 	return STATUS_OK;
 }
 
+/* t's caller has its reply: it runs on, and t owes no reply. */
+static inline void replied(struct thread *t, struct thread *caller)
+{
+	t->reply_to = NULL;
+	caller->caller_of = NULL;
+	thread_wake(caller);
+}
+
 /* Sends the reply to t's caller, if t has one. A thread that was in an
  * exception gets no message: it retries with its registers as they are. */
 static void reply(struct thread *t, uint64_t words)
@@ -183,13 +336,26 @@ static void reply(struct thread *t, uint64_t words)
 	struct thread *caller = t->reply_to;
 	if (!caller)
 		return;
-	t->reply_to = NULL;
-	caller->caller_of = NULL;
 	if (caller->in_exception)
 		caller->in_exception = false;
 	else
 		transfer(t, caller, words, 0);
-	thread_wake(caller);
+	replied(t, caller);
+}
+
+/* reply() with map items. When one fails, the caller gets nothing and
+ * still waits for t's reply. */
+static enum status reply_items(struct thread *t, uint64_t words)
+{
+	struct thread *caller = t->reply_to;
+	if (!caller)
+		return STATUS_OK;
+	enum status s = transfer_items(t, caller, words, 0);
+	if (s != STATUS_OK)
+		return s;
+	caller->in_exception = false;
+	replied(t, caller);
+	return STATUS_OK;
 }
 
 bool ipc_exception(struct thread *t, uint64_t vector, uint64_t error, uint64_t address)
@@ -278,20 +444,68 @@ static enum status decode(struct thread *t, uint64_t sel, uint32_t rights, uint6
 	return s;
 }
 
+/*
+ * decode() for a message with map items, which decode() refuses (words >
+ * UTCB_MESSAGE_WORDS): the same checks of the endpoint and the timeout,
+ * then the layout of the word count (ipc_items_check_words).
+ */
+static enum status decode_items(struct thread *t, uint64_t sel, uint32_t rights, uint64_t words,
+				uint64_t timeout, struct cap **c)
+{
+	enum status s = decode(t, sel, rights, 0, timeout, c);
+	return s == STATUS_OK ? ipc_items_check_words(words) : s;
+}
+
+/* ipc_send / ipc_call with map items: a receiver that waits gets them or,
+ * when one fails, nothing, and the call returns that status. */
+static enum status send_items(struct thread *t, struct frame *f, int is_call)
+{
+	struct cap *c;
+	enum status s = decode_items(t, f->rdi, RIGHT_SEND, f->rsi, f->rdx, &c);
+	if (s != STATUS_OK)
+		return s;
+	struct endpoint *e = (struct endpoint *)c->object;
+	struct thread *r = e->receivers.head;
+	t->is_call = is_call;
+	if (!r)
+		return wait_to_send(t, e, c->badge, f->rsi, f->rdx);
+	s = transfer_items(t, r, f->rsi, c->badge);
+	if (s != STATUS_OK)
+		return s; /* r waits on */
+	queue_pop(&e->receivers);
+	handed_over(t, r, f->rdx, is_call);
+	return STATUS_OK;
+}
+
+/* ipc_reply_wait with map items: when one fails, nothing is received and
+ * the call returns that status. */
+static enum status reply_wait_items(struct thread *t, struct frame *f)
+{
+	struct cap *c;
+	enum status s = decode_items(t, f->rdi, RIGHT_RECEIVE, f->rsi, f->rdx, &c);
+	if (s == STATUS_OK)
+		s = reply_items(t, f->rsi);
+	return s == STATUS_OK ? receive(t, c, f->rdx) : s;
+}
+
+/* The IPC calls: a word count above UTCB_MESSAGE_WORDS fails decode();
+ * if it is a message with map items, it goes the items' way. */
 enum status sys_ipc_send(struct thread *t, struct frame *f)
 {
 	struct cap *c;
 	enum status s = decode(t, f->rdi, RIGHT_SEND, f->rsi, f->rdx, &c);
-	return s == STATUS_OK ? send(t, (struct endpoint *)c->object, c->badge, f->rsi, f->rdx, 0)
-			      : s;
+	if (s == STATUS_OK)
+		return send(t, (struct endpoint *)c->object, c->badge, f->rsi, f->rdx, 0);
+	return f->rsi > UTCB_MESSAGE_WORDS ? send_items(t, f, 0) : s;
 }
 
 enum status sys_ipc_call(struct thread *t, struct frame *f)
 {
 	struct cap *c;
 	enum status s = decode(t, f->rdi, RIGHT_SEND, f->rsi, f->rdx, &c);
-	return s == STATUS_OK ? send(t, (struct endpoint *)c->object, c->badge, f->rsi, f->rdx, 1)
-			      : s;
+	if (s == STATUS_OK)
+		return send(t, (struct endpoint *)c->object, c->badge, f->rsi, f->rdx, 1);
+	return f->rsi > UTCB_MESSAGE_WORDS ? send_items(t, f, 1) : s;
 }
 
 enum status sys_ipc_receive(struct thread *t, struct frame *f)
@@ -306,7 +520,7 @@ enum status sys_ipc_reply_wait(struct thread *t, struct frame *f)
 	struct cap *c;
 	enum status s = decode(t, f->rdi, RIGHT_RECEIVE, f->rsi, f->rdx, &c);
 	if (s != STATUS_OK)
-		return s;
+		return f->rsi > UTCB_MESSAGE_WORDS ? reply_wait_items(t, f) : s;
 	reply(t, f->rsi);
 	return receive(t, c, f->rdx);
 }

@@ -62,6 +62,16 @@ enum status cap_empty_slot(const struct cap_space *space, cap_selector sel, stru
 void cap_install(struct cap *slot, struct object *object, uint32_t rights, uint64_t badge);
 
 /*
+ * The checks of cap_copy, and that the source has need_rights
+ * (STATUS_NO_RIGHTS otherwise, checked right after the source exists):
+ * the status cap_copy would return. Changes nothing; when it returns
+ * STATUS_OK, cap_copy with the same arguments cannot fail.
+ */
+enum status cap_copy_check(const struct cap_space *from, cap_selector src,
+			   const struct cap_space *to, cap_selector dst, uint64_t badge,
+			   uint32_t need_rights);
+
+/*
  * Copies the capability at src into the empty slot dst (which may be in
  * another space), keeping only the rights in rights_mask. A badge can be
  * set only on an unbadged endpoint capability (badge 0 keeps the

@@ -147,15 +147,13 @@ static enum status source_entry(struct task *task, uint64_t va, struct user_entr
 	return s;
 }
 
-/* Maps or grants one page; nothing changes on failure. */
-static enum status map_one(struct task *from, uint64_t src, struct task *to, uint64_t dst,
-			   unsigned flags)
+enum status mapping_prepare(struct task *from, uint64_t src, struct task *to, uint64_t dst,
+			    unsigned flags, struct mapping_page *p)
 {
-	struct user_entry se, de;
-	enum status s = source_entry(from, src, &se);
+	enum status s = source_entry(from, src, &p->source);
 	if (s != STATUS_OK)
 		return s;
-	struct mapping *parent = *se.node;
+	struct mapping *parent = *p->source.node;
 	bool grant = flags & MEM_GRANT;
 	/* Originals stay with the root task: its window is rebuilt from
 	 * them, so a granted original would put one frame in two trees. */
@@ -163,27 +161,58 @@ static enum status map_one(struct task *from, uint64_t src, struct task *to, uin
 		return STATUS_NO_RIGHTS;
 	if (!grant && parent->depth >= MAPDB_MAX_DEPTH)
 		return STATUS_BAD_ARG;
-	s = paging_user_entry(to, dst, true, &de);
-	if (s == STATUS_OK && (*de.pte & PAGING_PRESENT))
+	s = paging_user_entry(to, dst, true, &p->target);
+	if (s == STATUS_OK && (*p->target.pte & PAGING_PRESENT))
 		s = STATUS_BUSY;
-	struct mapping *m = s == STATUS_OK ? node_alloc(to) : NULL;
-	if (s != STATUS_OK || !m)
+	p->node = s == STATUS_OK ? node_alloc(to) : NULL;
+	if (s != STATUS_OK || !p->node)
 		return s != STATUS_OK ? s : STATUS_NO_MEM;
-	if (grant) {
-		mapdb_grant(parent, m, to, dst);
-		*de.pte = *se.pte;
-		paging_clear_user(from, se, src);
-		node_free(from, parent);
-	} else {
-		mapdb_derive(parent, m, to, dst, (uint8_t)(flags & MAPDB_RIGHTS));
-		unsigned cache = paging_pte_rights(*se.pte) & MAP_UNCACHED;
-		*de.pte = paging_user_pte(parent->frame, m->rights | cache);
-	}
-	*de.node = m;
+	p->src = src;
+	p->dst = dst;
 	return STATUS_OK;
 }
 
-static bool range_ok(uint64_t va, uint64_t pages)
+void mapping_unprepare(struct task *to, struct mapping_page *p)
+{
+	node_free(to, p->node);
+}
+
+void mapping_commit(struct task *from, struct task *to, unsigned flags, struct mapping_page *p)
+{
+	struct mapping *parent = *p->source.node, *m = p->node;
+	if (flags & MEM_GRANT) {
+		mapdb_grant(parent, m, to, p->dst);
+		*p->target.pte = *p->source.pte;
+		paging_clear_user(from, p->source, p->src);
+		node_free(from, parent);
+	} else {
+		mapdb_derive(parent, m, to, p->dst, (uint8_t)(flags & MAPDB_RIGHTS));
+		unsigned cache = paging_pte_rights(*p->source.pte) & MAP_UNCACHED;
+		*p->target.pte = paging_user_pte(parent->frame, m->rights | cache);
+	}
+	*p->target.node = m;
+}
+
+enum status mapping_targets_free(const struct mapping_page *pages, unsigned count)
+{
+	for (unsigned i = 0; i < count; i++)
+		if (*pages[i].target.pte & PAGING_PRESENT)
+			return STATUS_BUSY;
+	return STATUS_OK;
+}
+
+/* Maps or grants one page; nothing changes on failure. */
+static enum status map_one(struct task *from, uint64_t src, struct task *to, uint64_t dst,
+			   unsigned flags)
+{
+	struct mapping_page p;
+	enum status s = mapping_prepare(from, src, to, dst, flags, &p);
+	if (s == STATUS_OK)
+		mapping_commit(from, to, flags, &p);
+	return s;
+}
+
+bool mapping_range_ok(uint64_t va, uint64_t pages)
 {
 	return !(va & (PAGE_SIZE - 1)) && va >= USER_BOTTOM && va < USER_TOP &&
 	       pages <= (USER_TOP - va) / PAGE_SIZE;
@@ -199,10 +228,9 @@ enum status sys_mem_map(struct thread *t, struct frame *f)
 	if (s != STATUS_OK)
 		return s;
 	unsigned flags = (unsigned)f->r8;
-	if (f->r8 & ~(uint64_t)(MEM_WRITE | MEM_EXECUTE | MEM_GRANT) ||
-	    ((flags & MEM_WRITE) && (flags & MEM_EXECUTE)))
+	if (!mapping_flags_ok(f->r8))
 		return STATUS_BAD_ARG;
-	if (!range_ok(f->rsi, f->r10) || !range_ok(f->rdx, f->r10))
+	if (!mapping_range_ok(f->rsi, f->r10) || !mapping_range_ok(f->rdx, f->r10))
 		return STATUS_BAD_ADDRESS;
 	struct task *to = (struct task *)c->object;
 	for (unsigned step = 0; f->r10; f->rsi += PAGE_SIZE, f->rdx += PAGE_SIZE, f->r10--) {
@@ -281,7 +309,7 @@ enum status sys_mem_unmap(struct thread *t, struct frame *f)
 {
 	if (f->rdx & ~(uint64_t)UNMAP_SELF)
 		return STATUS_BAD_ARG;
-	if (!range_ok(f->rdi, f->rsi))
+	if (!mapping_range_ok(f->rdi, f->rsi))
 		return STATUS_BAD_ADDRESS;
 	for (unsigned step = 0; f->rsi; f->rdi += PAGE_SIZE, f->rsi--) {
 		if (++step > PAGES_PER_STEP) {

@@ -30,7 +30,8 @@ enum syscall_number {
 	SYS_THREAD_START = 7,
 	/* endpoint_create(dst): a new IPC endpoint. */
 	SYS_ENDPOINT_CREATE = 8,
-	/* ipc_send(endpoint, words, timeout): send message registers. */
+	/* ipc_send(endpoint, words, timeout): send message registers (words:
+	 * IPC_MSG(untyped, items), below). */
 	SYS_IPC_SEND = 9,
 	/* ipc_receive(endpoint, timeout) -> badge in rsi, words in rdx. */
 	SYS_IPC_RECEIVE = 10,
@@ -137,6 +138,43 @@ struct thread_regs {
 	uint64_t rip, rflags, fs_base;
 };
 #define THREAD_REGS_WORDS (sizeof(struct thread_regs) / 8)
+
+/*
+ * The `words` argument of the IPC calls and the count a receiver gets in
+ * rdx: untyped words in bits 0-7, map items in bits 8-15, every other bit
+ * zero (as Fiasco.OC's message tag and L4 X.2's MR0 count both kinds). A
+ * count below 256 has no items: plain message registers, as before.
+ * The untyped words come first, then IPC_ITEM_WORDS words per item; all
+ * of them must fit the UTCB_MESSAGE_WORDS message registers.
+ */
+#define IPC_MSG(untyped, items) ((uint64_t)(untyped) | (uint64_t)(items) << 8)
+#define IPC_MSG_UNTYPED(words) ((words) & 0xff)
+#define IPC_MSG_ITEMS(words) (((words) >> 8) & 0xff)
+
+/*
+ * A map item (doc/syscalls.md, "Map items"), IPC_ITEM_WORDS message
+ * registers:
+ *   capability: { IPC_CAP_ITEM(rights_mask), selector, badge }
+ *   memory:     { IPC_MEM_ITEM(pages, flags), va, window_offset }
+ * Word 0 holds the type (bits 0-7), the rights mask or the MEM_WRITE /
+ * MEM_EXECUTE / MEM_GRANT flags (bits 8-31) and a memory item's pages
+ * (bits 32-63). The receiver gets the item back with word 1 rewritten to
+ * where it landed: its slot, or its first page.
+ */
+#define IPC_ITEM_WORDS 3
+enum ipc_item_type {
+	IPC_ITEM_CAP = 1, /* a copy of a capability with GRANT */
+	IPC_ITEM_MEM = 2, /* pages mapped (or with MEM_GRANT, moved) */
+};
+#define IPC_CAP_ITEM(rights_mask) (IPC_ITEM_CAP | (uint64_t)(rights_mask) << 8)
+#define IPC_MEM_ITEM(pages, flags) \
+	(IPC_ITEM_MEM | (uint64_t)(flags) << 8 | (uint64_t)(pages) << 32)
+#define IPC_ITEM_TYPE(word0) ((word0) & 0xff)
+#define IPC_ITEM_FLAGS(word0) (((word0) >> 8) & 0xffffff)
+#define IPC_ITEM_PAGES(word0) ((word0) >> 32)
+/* Pages all the memory items of one message may carry together: the
+ * kernel maps them with interrupts off (doc/syscalls.md says why 16). */
+#define IPC_MAP_PAGES_MAX 16
 
 /* IPC timeouts: 0 = do not block, TIMEOUT_NEVER = block forever. */
 #define TIMEOUT_NEVER (~0ull)
