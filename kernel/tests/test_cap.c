@@ -97,6 +97,26 @@ static void test_badge_once(void **state)
 	assert_int_equal(cap_copy(&b, 1, &b, 3, RIGHT_SEND, 43), STATUS_BAD_ARG);
 }
 
+/* The check an IPC capability item makes: cap_copy's statuses, the right
+ * it needs (GRANT) right after the source, and no change either way. */
+static void test_copy_check(void **state)
+{
+	(void)state;
+	assert_int_equal(cap_copy_check(&a, 1, &b, 4, 0, RIGHT_GRANT), STATUS_OK);
+	assert_int_equal(cap_copy_check(&a, 2, &b, 4, 0, RIGHT_GRANT), STATUS_NO_RIGHTS);
+	assert_int_equal(cap_copy_check(&a, 2, &b, 4, 0, 0), STATUS_OK);
+	assert_int_equal(cap_copy_check(&a, 3, &b, 4, 0, RIGHT_GRANT), STATUS_BAD_CAP);
+	/* The source is checked before the destination. */
+	assert_int_equal(cap_copy_check(&a, 2, &a, 1, 0, RIGHT_GRANT), STATUS_NO_RIGHTS);
+	assert_int_equal(cap_copy_check(&a, 1, &a, 2, 0, RIGHT_GRANT), STATUS_BUSY);
+	assert_int_equal(cap_copy_check(&a, 1, &b, SLOTS, 0, RIGHT_GRANT), STATUS_BAD_CAP);
+	assert_int_equal(cap_copy_check(&a, 1, &b, 4, 7, RIGHT_GRANT), STATUS_OK);
+	assert_int_equal(cap_copy_check(&a, 2, &b, 4, 7, 0), STATUS_BAD_ARG);
+	assert_int_equal(endpoint.references, 1);
+	for (int i = 0; i < SLOTS; i++)
+		assert_null(slots_b[i].object);
+}
+
 static void test_clear_returns_dead_object(void **state)
 {
 	(void)state;
@@ -116,6 +136,7 @@ int main(void)
 		cmocka_unit_test_setup(test_copy_narrows_rights, setup),
 		cmocka_unit_test_setup(test_copy_failures_change_nothing, setup),
 		cmocka_unit_test_setup(test_badge_once, setup),
+		cmocka_unit_test_setup(test_copy_check, setup),
 		cmocka_unit_test_setup(test_clear_returns_dead_object, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
