@@ -15,8 +15,8 @@
 #include "uapi/vireo/syscall.h"
 #include "uapi/vireo/utcb.h"
 
-/* Items a message can hold at most: all of its registers as items. */
-#define IPC_ITEMS_MAX (UTCB_MESSAGE_WORDS / IPC_ITEM_WORDS)
+_Static_assert(IPC_ITEMS_MAX == UTCB_MESSAGE_WORDS / IPC_ITEM_WORDS,
+	       "IPC_ITEMS_MAX: as many items as the message registers hold");
 
 /* One decoded item. */
 struct ipc_item {

@@ -10,7 +10,6 @@
 
 extern char __executable_start[], __text_end[], __data_start[], _end[];
 
-#define NO_STACK_PROTECTOR __attribute__((no_stack_protector, noinline))
 #define CHILD_SLOTS 16
 #define CHILD_EP 4            /* the endpoint's selector in the child */
 #define CHILD_PARK 5          /* an endpoint nobody sends to */

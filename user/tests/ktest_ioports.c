@@ -19,7 +19,6 @@
  */
 #include "ktest.h"
 
-#define NO_STACK_PROTECTOR __attribute__((no_stack_protector, noinline))
 #define SCRATCH 0x3ffu        /* COM1 scratch register */
 #define OTHER_PORT 0x3feu     /* COM1 modem status: never given */
 #define CHILD_SLOTS 16

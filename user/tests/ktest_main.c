@@ -98,6 +98,7 @@ int main(int argc, char **argv)
 	test_irq();
 	test_memory();
 	test_exception();
+	test_mapitems();
 	test_destroy();
 	test_ioports();
 	ktest_settle();

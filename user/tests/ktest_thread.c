@@ -30,9 +30,6 @@ static struct worker *settle_helper;
 static char order_log[64];
 static unsigned order_length;
 
-/* gcc 11 and clang 11 know this attribute. */
-#define NO_STACK_PROTECTOR __attribute__((no_stack_protector, noinline))
-
 /* The TCB of the main thread: crt0 made %fs:0 hold its own address. */
 static uint64_t main_tcb(void)
 {

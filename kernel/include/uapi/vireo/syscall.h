@@ -162,6 +162,8 @@ struct thread_regs {
  * where it landed: its slot, or its first page.
  */
 #define IPC_ITEM_WORDS 3
+/* Items one message can hold: all 64 message registers as items. */
+#define IPC_ITEMS_MAX 21
 enum ipc_item_type {
 	IPC_ITEM_CAP = 1, /* a copy of a capability with GRANT */
 	IPC_ITEM_MEM = 2, /* pages mapped (or with MEM_GRANT, moved) */
