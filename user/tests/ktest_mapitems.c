@@ -457,7 +457,7 @@ static void test_waiting_senders(struct server *sv)
 static void test_window_fill_collision(void)
 {
 	cap_selector ep = ktest_endpoint("items-self");
-	uint64_t land = own_page(700);
+	uint64_t land = own_page(10000); /* ktest_memory's big map touches the first 8192 */
 	volatile uint64_t *landed = (volatile uint64_t *)land;
 	struct worker *w = worker_create("items-collision", 30, item_sender);
 	if (!w)
