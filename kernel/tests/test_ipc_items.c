@@ -18,21 +18,32 @@
 static const struct utcb_window window = {
 	.cap_first = 10, .cap_count = 4, .mem_va = WINDOW_VA, .mem_pages = 32};
 
-/* A message in an allocation of exactly UTCB_MESSAGE_WORDS words, so that
- * ASan sees a read past the registers. */
-static uint64_t *message_new(void)
+/* The message: an allocation of exactly UTCB_MESSAGE_WORDS words, so that
+ * ASan sees a read past the registers; a fresh one for each test. */
+static uint64_t *m;
+
+static int message_new(void **state)
 {
-	return calloc(UTCB_MESSAGE_WORDS, sizeof(uint64_t));
+	(void)state;
+	m = calloc(UTCB_MESSAGE_WORDS, sizeof(uint64_t));
+	return m ? 0 : -1;
 }
 
-static void put(uint64_t *m, unsigned at, uint64_t w0, uint64_t w1, uint64_t w2)
+static int message_free(void **state)
+{
+	(void)state;
+	free(m);
+	return 0;
+}
+
+static void put(unsigned at, uint64_t w0, uint64_t w1, uint64_t w2)
 {
 	m[at] = w0;
 	m[at + 1] = w1;
 	m[at + 2] = w2;
 }
 
-static enum status decode(uint64_t words, const uint64_t *m, struct ipc_items *out)
+static enum status decode(uint64_t words, struct ipc_items *out)
 {
 	return ipc_items_decode(words, m, &window, SLOTS, out);
 }
@@ -57,13 +68,12 @@ static void test_word_count_layout(void **state)
 static void test_caps_land_in_order(void **state)
 {
 	(void)state;
-	uint64_t *m = message_new();
 	struct ipc_items items;
 	m[0] = 0xaa;
 	m[1] = 0xbb;
-	put(m, 2, IPC_CAP_ITEM(RIGHT_SEND | RIGHT_GRANT), 5, 0x77);
-	put(m, 5, IPC_CAP_ITEM(RIGHTS_ALL), 6, 0);
-	assert_int_equal(decode(IPC_MSG(2, 2), m, &items), STATUS_OK);
+	put(2, IPC_CAP_ITEM(RIGHT_SEND | RIGHT_GRANT), 5, 0x77);
+	put(5, IPC_CAP_ITEM(RIGHTS_ALL), 6, 0);
+	assert_int_equal(decode(IPC_MSG(2, 2), &items), STATUS_OK);
 	assert_int_equal(items.untyped, 2);
 	assert_int_equal(items.count, 2);
 	assert_int_equal(items.item[0].type, IPC_ITEM_CAP);
@@ -74,20 +84,18 @@ static void test_caps_land_in_order(void **state)
 	assert_int_equal(items.item[1].flags, RIGHTS_ALL);
 	assert_int_equal(items.item[1].source, 6);
 	assert_int_equal(items.item[1].target, 11);
-	free(m);
 }
 
 static void test_cap_window_limits(void **state)
 {
 	(void)state;
-	uint64_t *m = message_new();
 	struct ipc_items items;
 	for (unsigned i = 0; i < 5; i++)
-		put(m, i * IPC_ITEM_WORDS, IPC_CAP_ITEM(RIGHTS_ALL), i, 0);
-	assert_int_equal(decode(IPC_MSG(0, 4), m, &items), STATUS_OK);
+		put(i * IPC_ITEM_WORDS, IPC_CAP_ITEM(RIGHTS_ALL), i, 0);
+	assert_int_equal(decode(IPC_MSG(0, 4), &items), STATUS_OK);
 	assert_int_equal(items.item[3].target, 13);
 	/* A fifth capability does not fit a window of four. */
-	assert_int_equal(decode(IPC_MSG(0, 5), m, &items), STATUS_BAD_ARG);
+	assert_int_equal(decode(IPC_MSG(0, 5), &items), STATUS_BAD_ARG);
 	/* No window, or one past the end of the space, takes nothing. */
 	struct utcb_window none = {0};
 	assert_int_equal(ipc_items_decode(IPC_MSG(0, 1), m, &none, SLOTS, &items), STATUS_BAD_ARG);
@@ -101,33 +109,29 @@ static void test_cap_window_limits(void **state)
 	assert_int_equal(ipc_items_decode(IPC_MSG(0, 1), m, &wraps, SLOTS, &items), STATUS_BAD_ARG);
 	/* Bits 32-63 of a capability item's word 0 are not its to use. */
 	m[0] = IPC_CAP_ITEM(RIGHTS_ALL) | 1ull << 32;
-	assert_int_equal(decode(IPC_MSG(0, 1), m, &items), STATUS_BAD_ARG);
-	free(m);
+	assert_int_equal(decode(IPC_MSG(0, 1), &items), STATUS_BAD_ARG);
 }
 
 static void test_unknown_types(void **state)
 {
 	(void)state;
-	uint64_t *m = message_new();
 	struct ipc_items items;
 	static const uint64_t types[] = {0, 3, 4, 0x81, 0xff};
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		put(m, 0, types[i] | (uint64_t)RIGHTS_ALL << 8, 1, 0);
-		assert_int_equal(decode(IPC_MSG(0, 1), m, &items), STATUS_BAD_ARG);
+		put(0, types[i] | (uint64_t)RIGHTS_ALL << 8, 1, 0);
+		assert_int_equal(decode(IPC_MSG(0, 1), &items), STATUS_BAD_ARG);
 	}
-	free(m);
 }
 
 static void test_memory_lands_at_offset(void **state)
 {
 	(void)state;
-	uint64_t *m = message_new();
 	struct ipc_items items;
 	m[0] = 7;
-	put(m, 1, IPC_MEM_ITEM(2, MEM_WRITE), 0x500000, 0);
-	put(m, 4, IPC_MEM_ITEM(3, MEM_EXECUTE), 0x600000, 5 * PAGE);
-	put(m, 7, IPC_MEM_ITEM(1, MEM_GRANT), 0x700000, 31 * PAGE);
-	assert_int_equal(decode(IPC_MSG(1, 3), m, &items), STATUS_OK);
+	put(1, IPC_MEM_ITEM(2, MEM_WRITE), 0x500000, 0);
+	put(4, IPC_MEM_ITEM(3, MEM_EXECUTE), 0x600000, 5 * PAGE);
+	put(7, IPC_MEM_ITEM(1, MEM_GRANT), 0x700000, 31 * PAGE);
+	assert_int_equal(decode(IPC_MSG(1, 3), &items), STATUS_OK);
 	assert_int_equal(items.item[0].type, IPC_ITEM_MEM);
 	assert_int_equal(items.item[0].flags, MEM_WRITE);
 	assert_int_equal(items.item[0].pages, 2);
@@ -140,97 +144,90 @@ static void test_memory_lands_at_offset(void **state)
 	/* The window of a thread waiting for an exception reply: the whole
 	 * space, the offset is the address. */
 	struct utcb_window space = {.mem_pages = 0x00007fffffffe000ull / PAGE};
-	put(m, 0, IPC_MEM_ITEM(1, 0), 0x500000, 0x7fff0000);
+	put(0, IPC_MEM_ITEM(1, 0), 0x500000, 0x7fff0000);
 	assert_int_equal(ipc_items_decode(IPC_MSG(0, 1), m, &space, SLOTS, &items), STATUS_OK);
 	assert_int_equal(items.item[0].target, 0x7fff0000);
-	free(m);
 }
 
 static void test_memory_rules(void **state)
 {
 	(void)state;
-	uint64_t *m = message_new();
 	struct ipc_items items;
 	/* Flags: W^X and no unknown bits. */
-	put(m, 0, IPC_MEM_ITEM(1, MEM_WRITE | MEM_EXECUTE), 0x500000, 0);
-	assert_int_equal(decode(IPC_MSG(0, 1), m, &items), STATUS_BAD_ARG);
-	put(m, 0, IPC_MEM_ITEM(1, 1u << 2), 0x500000, 0);
-	assert_int_equal(decode(IPC_MSG(0, 1), m, &items), STATUS_BAD_ARG);
-	put(m, 0, IPC_MEM_ITEM(1, 1u << 23), 0x500000, 0);
-	assert_int_equal(decode(IPC_MSG(0, 1), m, &items), STATUS_BAD_ARG);
+	put(0, IPC_MEM_ITEM(1, MEM_WRITE | MEM_EXECUTE), 0x500000, 0);
+	assert_int_equal(decode(IPC_MSG(0, 1), &items), STATUS_BAD_ARG);
+	put(0, IPC_MEM_ITEM(1, 1u << 2), 0x500000, 0);
+	assert_int_equal(decode(IPC_MSG(0, 1), &items), STATUS_BAD_ARG);
+	put(0, IPC_MEM_ITEM(1, 1u << 23), 0x500000, 0);
+	assert_int_equal(decode(IPC_MSG(0, 1), &items), STATUS_BAD_ARG);
 	/* Page counts: not 0, at most IPC_MAP_PAGES_MAX in all. */
-	put(m, 0, IPC_MEM_ITEM(0, 0), 0x500000, 0);
-	assert_int_equal(decode(IPC_MSG(0, 1), m, &items), STATUS_BAD_ARG);
-	put(m, 0, IPC_MEM_ITEM(IPC_MAP_PAGES_MAX, 0), 0x500000, 0);
-	assert_int_equal(decode(IPC_MSG(0, 1), m, &items), STATUS_OK);
-	put(m, 0, IPC_MEM_ITEM(IPC_MAP_PAGES_MAX + 1, 0), 0x500000, 0);
-	assert_int_equal(decode(IPC_MSG(0, 1), m, &items), STATUS_BAD_ARG);
-	put(m, 0, IPC_MEM_ITEM(10, 0), 0x500000, 0);
-	put(m, 3, IPC_MEM_ITEM(7, 0), 0x600000, 10 * PAGE);
-	assert_int_equal(decode(IPC_MSG(0, 2), m, &items), STATUS_BAD_ARG);
-	put(m, 3, IPC_MEM_ITEM(6, 0), 0x600000, 10 * PAGE);
-	assert_int_equal(decode(IPC_MSG(0, 2), m, &items), STATUS_OK);
+	put(0, IPC_MEM_ITEM(0, 0), 0x500000, 0);
+	assert_int_equal(decode(IPC_MSG(0, 1), &items), STATUS_BAD_ARG);
+	put(0, IPC_MEM_ITEM(IPC_MAP_PAGES_MAX, 0), 0x500000, 0);
+	assert_int_equal(decode(IPC_MSG(0, 1), &items), STATUS_OK);
+	put(0, IPC_MEM_ITEM(IPC_MAP_PAGES_MAX + 1, 0), 0x500000, 0);
+	assert_int_equal(decode(IPC_MSG(0, 1), &items), STATUS_BAD_ARG);
+	put(0, IPC_MEM_ITEM(10, 0), 0x500000, 0);
+	put(3, IPC_MEM_ITEM(7, 0), 0x600000, 10 * PAGE);
+	assert_int_equal(decode(IPC_MSG(0, 2), &items), STATUS_BAD_ARG);
+	put(3, IPC_MEM_ITEM(6, 0), 0x600000, 10 * PAGE);
+	assert_int_equal(decode(IPC_MSG(0, 2), &items), STATUS_OK);
 	/* Offsets: page aligned, inside the window, increasing. */
-	put(m, 3, IPC_MEM_ITEM(1, 0), 0x600000, 10 * PAGE + 8);
-	assert_int_equal(decode(IPC_MSG(0, 2), m, &items), STATUS_BAD_ARG);
-	put(m, 3, IPC_MEM_ITEM(1, 0), 0x600000, 9 * PAGE);
-	assert_int_equal(decode(IPC_MSG(0, 2), m, &items), STATUS_BAD_ARG);
-	put(m, 0, IPC_MEM_ITEM(1, 0), 0x500000, 5 * PAGE);
-	put(m, 3, IPC_MEM_ITEM(1, 0), 0x600000, 4 * PAGE);
-	assert_int_equal(decode(IPC_MSG(0, 2), m, &items), STATUS_BAD_ARG);
-	put(m, 0, IPC_MEM_ITEM(2, 0), 0x500000, 31 * PAGE);
-	assert_int_equal(decode(IPC_MSG(0, 1), m, &items), STATUS_BAD_ARG);
-	put(m, 0, IPC_MEM_ITEM(1, 0), 0x500000, 32 * PAGE);
-	assert_int_equal(decode(IPC_MSG(0, 1), m, &items), STATUS_BAD_ARG);
-	put(m, 0, IPC_MEM_ITEM(1, 0), 0x500000, ~0ull & ~(PAGE - 1));
-	assert_int_equal(decode(IPC_MSG(0, 1), m, &items), STATUS_BAD_ARG);
+	put(3, IPC_MEM_ITEM(1, 0), 0x600000, 10 * PAGE + 8);
+	assert_int_equal(decode(IPC_MSG(0, 2), &items), STATUS_BAD_ARG);
+	put(3, IPC_MEM_ITEM(1, 0), 0x600000, 9 * PAGE);
+	assert_int_equal(decode(IPC_MSG(0, 2), &items), STATUS_BAD_ARG);
+	put(0, IPC_MEM_ITEM(1, 0), 0x500000, 5 * PAGE);
+	put(3, IPC_MEM_ITEM(1, 0), 0x600000, 4 * PAGE);
+	assert_int_equal(decode(IPC_MSG(0, 2), &items), STATUS_BAD_ARG);
+	put(0, IPC_MEM_ITEM(2, 0), 0x500000, 31 * PAGE);
+	assert_int_equal(decode(IPC_MSG(0, 1), &items), STATUS_BAD_ARG);
+	put(0, IPC_MEM_ITEM(1, 0), 0x500000, 32 * PAGE);
+	assert_int_equal(decode(IPC_MSG(0, 1), &items), STATUS_BAD_ARG);
+	put(0, IPC_MEM_ITEM(1, 0), 0x500000, ~0ull & ~(PAGE - 1));
+	assert_int_equal(decode(IPC_MSG(0, 1), &items), STATUS_BAD_ARG);
 	/* No memory window: nothing fits. */
 	struct utcb_window caps_only = {.cap_first = 1, .cap_count = 1};
-	put(m, 0, IPC_MEM_ITEM(1, 0), 0x500000, 0);
+	put(0, IPC_MEM_ITEM(1, 0), 0x500000, 0);
 	assert_int_equal(ipc_items_decode(IPC_MSG(0, 1), m, &caps_only, SLOTS, &items),
 			 STATUS_BAD_ARG);
-	free(m);
 }
 
 /* A granted page must not be used by another item of the message. */
 static void test_grant_overlap(void **state)
 {
 	(void)state;
-	uint64_t *m = message_new();
 	struct ipc_items items;
-	put(m, 0, IPC_MEM_ITEM(2, 0), 0x500000, 0);
-	put(m, 3, IPC_MEM_ITEM(2, 0), 0x501000, 2 * PAGE);
-	assert_int_equal(decode(IPC_MSG(0, 2), m, &items), STATUS_OK); /* maps may share */
-	put(m, 3, IPC_MEM_ITEM(2, MEM_GRANT), 0x501000, 2 * PAGE);
-	assert_int_equal(decode(IPC_MSG(0, 2), m, &items), STATUS_BAD_ARG);
-	put(m, 0, IPC_MEM_ITEM(2, MEM_GRANT), 0x500000, 0);
-	put(m, 3, IPC_MEM_ITEM(1, 0), 0x4ff000, 2 * PAGE);
-	assert_int_equal(decode(IPC_MSG(0, 2), m, &items), STATUS_OK); /* adjacent */
-	put(m, 3, IPC_MEM_ITEM(1, 0), 0x501000, 2 * PAGE);
-	assert_int_equal(decode(IPC_MSG(0, 2), m, &items), STATUS_BAD_ARG);
+	put(0, IPC_MEM_ITEM(2, 0), 0x500000, 0);
+	put(3, IPC_MEM_ITEM(2, 0), 0x501000, 2 * PAGE);
+	assert_int_equal(decode(IPC_MSG(0, 2), &items), STATUS_OK); /* maps may share */
+	put(3, IPC_MEM_ITEM(2, MEM_GRANT), 0x501000, 2 * PAGE);
+	assert_int_equal(decode(IPC_MSG(0, 2), &items), STATUS_BAD_ARG);
+	put(0, IPC_MEM_ITEM(2, MEM_GRANT), 0x500000, 0);
+	put(3, IPC_MEM_ITEM(1, 0), 0x4ff000, 2 * PAGE);
+	assert_int_equal(decode(IPC_MSG(0, 2), &items), STATUS_OK); /* adjacent */
+	put(3, IPC_MEM_ITEM(1, 0), 0x501000, 2 * PAGE);
+	assert_int_equal(decode(IPC_MSG(0, 2), &items), STATUS_BAD_ARG);
 	/* A capability item in between changes nothing. */
-	put(m, 3, IPC_CAP_ITEM(RIGHTS_ALL), 0x501000, 0);
-	put(m, 6, IPC_MEM_ITEM(1, 0), 0x501000, 2 * PAGE);
-	assert_int_equal(decode(IPC_MSG(0, 3), m, &items), STATUS_BAD_ARG);
-	free(m);
+	put(3, IPC_CAP_ITEM(RIGHTS_ALL), 0x501000, 0);
+	put(6, IPC_MEM_ITEM(1, 0), 0x501000, 2 * PAGE);
+	assert_int_equal(decode(IPC_MSG(0, 3), &items), STATUS_BAD_ARG);
 }
 
 static void test_mixed(void **state)
 {
 	(void)state;
-	uint64_t *m = message_new();
 	struct ipc_items items;
-	put(m, 0, IPC_MEM_ITEM(1, MEM_WRITE), 0x500000, PAGE);
-	put(m, 3, IPC_CAP_ITEM(RIGHT_SEND), 3, 0);
-	put(m, 6, IPC_MEM_ITEM(1, 0), 0x500000, 2 * PAGE);
-	put(m, 9, IPC_CAP_ITEM(RIGHT_RECEIVE), 4, 9);
-	assert_int_equal(decode(IPC_MSG(0, 4), m, &items), STATUS_OK);
+	put(0, IPC_MEM_ITEM(1, MEM_WRITE), 0x500000, PAGE);
+	put(3, IPC_CAP_ITEM(RIGHT_SEND), 3, 0);
+	put(6, IPC_MEM_ITEM(1, 0), 0x500000, 2 * PAGE);
+	put(9, IPC_CAP_ITEM(RIGHT_RECEIVE), 4, 9);
+	assert_int_equal(decode(IPC_MSG(0, 4), &items), STATUS_OK);
 	assert_int_equal(items.item[0].target, WINDOW_VA + PAGE);
 	assert_int_equal(items.item[1].target, 10);
 	assert_int_equal(items.item[2].target, WINDOW_VA + 2 * PAGE);
 	assert_int_equal(items.item[3].target, 11);
 	assert_int_equal(items.item[3].badge, 9);
-	free(m);
 }
 
 /* Random messages: decoding never reads past the registers, and what it
@@ -239,7 +236,6 @@ static void test_fuzz(void **state)
 {
 	(void)state;
 	struct rng r = {0x1a2b3c4d5e6f7788ull};
-	uint64_t *m = message_new();
 	unsigned accepted = 0;
 	for (unsigned round = 0; round < 200000; round++) {
 		struct utcb_window w = {.cap_first = rng_below(&r, SLOTS + 4),
@@ -300,21 +296,20 @@ static void test_fuzz(void **state)
 	/* The generator must reach the accepting side often enough to mean
 	 * something. */
 	assert_true(accepted > 20000);
-	free(m);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_word_count_layout),
-		cmocka_unit_test(test_caps_land_in_order),
-		cmocka_unit_test(test_cap_window_limits),
-		cmocka_unit_test(test_unknown_types),
-		cmocka_unit_test(test_memory_lands_at_offset),
-		cmocka_unit_test(test_memory_rules),
-		cmocka_unit_test(test_grant_overlap),
-		cmocka_unit_test(test_mixed),
-		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test_setup_teardown(test_word_count_layout, message_new, message_free),
+		cmocka_unit_test_setup_teardown(test_caps_land_in_order, message_new, message_free),
+		cmocka_unit_test_setup_teardown(test_cap_window_limits, message_new, message_free),
+		cmocka_unit_test_setup_teardown(test_unknown_types, message_new, message_free),
+		cmocka_unit_test_setup_teardown(test_memory_lands_at_offset, message_new, message_free),
+		cmocka_unit_test_setup_teardown(test_memory_rules, message_new, message_free),
+		cmocka_unit_test_setup_teardown(test_grant_overlap, message_new, message_free),
+		cmocka_unit_test_setup_teardown(test_mixed, message_new, message_free),
+		cmocka_unit_test_setup_teardown(test_fuzz, message_new, message_free),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

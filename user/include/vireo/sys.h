@@ -259,6 +259,28 @@ static inline enum status sys_ipc_reply_wait(cap_selector endpoint, uint64_t wor
 }
 
 /*
+ * Map items (doc/syscalls.md, "Map items"). `words` may be
+ * IPC_MSG(untyped, items): after the untyped message registers come
+ * IPC_ITEM_WORDS registers per item,
+ *   { IPC_CAP_ITEM(rights_mask), selector, badge }: a copy of a capability
+ *     that has RIGHT_GRANT, with rights & rights_mask (badge 0: keep);
+ *   { IPC_MEM_ITEM(pages, flags), va, window_offset }: pages mapped with
+ *     MEM_WRITE or MEM_EXECUTE (never both, never more than the sender
+ *     has), or moved with MEM_GRANT; 16 pages per message at most.
+ * They land in the receiver's utcb->window (capabilities in its slots from
+ * cap_first on, pages at mem_va + window_offset), which it sets before it
+ * receives; all zero accepts nothing. The receiver gets the count back
+ * in the same form and each item with word 1 rewritten to where it
+ * landed. Everything is checked before anything is delivered: when an
+ * item fails, the receiver gets nothing and the sender's call returns
+ * BAD_ARG (layout, window too small, rights or flags), BAD_CAP, NO_RIGHTS
+ * (no GRANT, a UTCB, a granted original), BAD_ADDRESS, BUSY (slot or page
+ * in use) or NO_MEM (the receiver's quota). A reply's items go to the
+ * caller's window; a reply to a page fault maps at window_offset = the
+ * address, anywhere in the faulting thread's space.
+ */
+
+/*
  * Route IOAPIC input gsi to the kernel as an Irq object in slot dst: each
  * interrupt masks the input and signals `endpoint` (SEND) with `badge`
  * (non-zero); a receiver gets the badge and 0 words. flags: IRQ_LEVEL,
