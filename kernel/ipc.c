@@ -88,12 +88,48 @@ static struct utcb_window receive_window(const struct thread *to)
 	return w;
 }
 
-/* Checks one decoded item against both tasks and, for memory, prepares
- * its pages in pages[*used] on (*used counts them). Nothing changes that
- * either task can see, except page tables mapping_prepare makes. */
-static enum status item_prepare(struct task *from, struct task *to, const struct ipc_item *item,
-				struct mapping_page *pages, unsigned *used)
+/* A transfer with map items under way: both threads, their states when
+ * it began, the pages prepared so far, and both tasks' quota left. */
+struct transfer {
+	struct thread *from, *to;
+	enum thread_state from_state, to_state;
+	struct mapping_page pages[IPC_MAP_PAGES_MAX];
+	unsigned used;
+	uint64_t quota;
+};
+
+static uint64_t transfer_quota(const struct transfer *x)
 {
+	return x->from->task->quota_pages + x->to->task->quota_pages;
+}
+
+/*
+ * The preemption point after a page prepared. A page whose tables and
+ * nodes exist costs little; one that had to make them allocates and
+ * zeroes up to about ten pages (memory.md), so only then is there a
+ * preemption point. True when the transfer must start again from the
+ * system call: a thread of higher priority is ready, or an interrupt woke
+ * one of the two sides meanwhile (a timeout, an Irq signal), which leaves
+ * it in another state. What was allocated stays (page tables, window
+ * pages, node pages), so each new start gets further: the transfer ends
+ * after as many starts as it makes allocations at most.
+ */
+static bool transfer_stopped(struct transfer *x)
+{
+	uint64_t quota = transfer_quota(x);
+	if (quota == x->quota)
+		return false;
+	x->quota = quota;
+	return preemption_point(this_cpu()->current) || x->from->state != x->from_state ||
+	       x->to->state != x->to_state;
+}
+
+/* Checks one decoded item against both tasks and, for memory, prepares
+ * its pages. Nothing changes that either task can see, except page tables
+ * mapping_prepare makes. STATUS_RESTART: see transfer_stopped. */
+static enum status item_prepare(struct transfer *x, const struct ipc_item *item)
+{
+	struct task *from = x->from->task, *to = x->to->task;
 	if (item->type == IPC_ITEM_CAP)
 		return cap_copy_check(&from->caps, item->source, &to->caps, item->target,
 				      item->badge, RIGHT_GRANT);
@@ -103,10 +139,12 @@ static enum status item_prepare(struct task *from, struct task *to, const struct
 	for (uint64_t i = 0; i < item->pages; i++) {
 		enum status s = mapping_prepare(from, item->source + i * PAGE_SIZE, to,
 						item->target + i * PAGE_SIZE, item->flags,
-						&pages[*used]);
+						&x->pages[x->used]);
 		if (s != STATUS_OK)
 			return s;
-		(*used)++;
+		x->used++;
+		if (transfer_stopped(x))
+			return STATUS_RESTART;
 	}
 	return STATUS_OK;
 }
@@ -136,6 +174,8 @@ static void items_commit(struct task *from, struct task *to, const struct ipc_it
  * nothing and the status is for the sender. Then the words are copied
  * with each item's word 1 rewritten to where it landed. A thread waiting
  * for the reply to an exception call gets the items only.
+ * STATUS_RESTART: stopped at a preemption point with nothing done (page
+ * tables made stay); the caller's system call must start again.
  */
 static enum status transfer_items(struct thread *from, struct thread *to, uint64_t words,
 				  uint64_t badge)
@@ -144,18 +184,19 @@ static enum status transfer_items(struct thread *from, struct thread *to, uint64
 	struct ipc_items items;
 	enum status s = ipc_items_decode(words, from->utcb->message, &window, to->task->caps.size,
 					 &items);
-	struct mapping_page pages[IPC_MAP_PAGES_MAX];
-	unsigned used = 0;
+	struct transfer x = {.from = from, .to = to, .from_state = from->state,
+			     .to_state = to->state};
+	x.quota = transfer_quota(&x);
 	for (unsigned i = 0; s == STATUS_OK && i < items.count; i++)
-		s = item_prepare(from->task, to->task, &items.item[i], pages, &used);
+		s = item_prepare(&x, &items.item[i]);
 	if (s == STATUS_OK)
-		s = mapping_targets_free(pages, used);
+		s = mapping_targets_free(x.pages, x.used);
 	if (s != STATUS_OK) {
-		while (used)
-			mapping_unprepare(to->task, &pages[--used]);
+		while (x.used)
+			mapping_unprepare(to->task, &x.pages[--x.used]);
 		return s;
 	}
-	items_commit(from->task, to->task, &items, pages);
+	items_commit(from->task, to->task, &items, x.pages);
 	if (to->in_exception)
 		return STATUS_OK;
 	uint64_t *message = to->utcb->message;
@@ -278,23 +319,41 @@ void endpoint_signal(struct endpoint *e, uint64_t badge)
 	thread_wake(r);
 }
 
+/* Puts t back at the head of q, e's queue, where queue_pop took it from. */
+static void queue_push_front(struct thread_queue *q, struct thread *t, struct endpoint *e)
+{
+	t->wait_next = q->head;
+	q->head = t;
+	if (!q->tail)
+		q->tail = t;
+	t->waiting_on = e;
+}
+
 /*
- * receive() of the message of s, a sender with map items. When an item
- * fails, s's send fails with that status and t's system call starts again
- * (STATUS_RESTART), to take the next sender: a queue of failing senders
- * costs one system call entry each, not one long stretch with interrupts
- * off. Nothing of t's call is done yet at that point (a reply_wait's
- * reply is, and is not sent twice: t owes no reply any more).
+ * receive() of the message of s, a sender with map items, taken from e's
+ * queue. When an item fails, s's send fails with that status and t's
+ * system call starts again (STATUS_RESTART), to take the next sender: a
+ * queue of failing senders costs one system call entry each, not one long
+ * stretch with interrupts off. When the transfer stopped at a preemption
+ * point, s goes back to the head of the queue (unless a timeout ended its
+ * send meanwhile) and t's call starts again too. Nothing of t's call is
+ * done at that point (a reply_wait's reply is, and is not sent twice: t
+ * owes no reply any more).
  */
-static enum status receive_items(struct thread *s, struct thread *t)
+static enum status receive_items(struct endpoint *e, struct thread *s, struct thread *t)
 {
 	enum status failed = transfer_items(s, t, s->send_words, s->send_badge);
 	if (failed == STATUS_OK) {
 		after_receive(s, t);
 		return STATUS_OK;
 	}
-	s->frame.rax = failed;
-	thread_wake(s);
+	if (failed == STATUS_RESTART) {
+		if (s->state == THREAD_BLOCKED_SEND)
+			queue_push_front(&e->senders, s, e);
+	} else {
+		s->frame.rax = failed;
+		thread_wake(s);
+	}
 	return STATUS_RESTART;
 }
 
@@ -310,7 +369,7 @@ static enum status receive(struct thread *t, struct cap *c, uint64_t timeout)
 	struct thread *s = queue_pop(&e->senders);
 	if (s) {
 		if (s->send_words > UTCB_MESSAGE_WORDS)
-			return receive_items(s, t);
+			return receive_items(e, s, t);
 		transfer(s, t, s->send_words, s->send_badge);
 		after_receive(s, t);
 		return STATUS_OK;

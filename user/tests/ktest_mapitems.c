@@ -600,6 +600,83 @@ static void test_pager(struct server *sv)
 	sys_mem_unmap(own_page(8), 1, 0);
 }
 
+/* Pages of the long transfer below: window pages 2 MiB apart (a page
+ * table each in the root task), to fresh 512 GiB regions of the child
+ * (four new tables each). */
+#define LONG_PAGES IPC_MAP_PAGES_MAX
+#define REGION 0x8000000000ull
+
+static uint64_t long_source(unsigned i)
+{
+	return own_page(10100 + i * 512);
+}
+
+/* The server's pager for one fault: replies with LONG_PAGES items. */
+static void long_pager(struct worker *w)
+{
+	uint64_t *m = w->utcb->message;
+	w->status = sys_ipc_receive(w->arg[0], TIMEOUT_NEVER, NULL, NULL);
+	if (w->status != STATUS_OK)
+		return;
+	for (unsigned i = 0; i < LONG_PAGES; i++) {
+		m[i * IPC_ITEM_WORDS] = IPC_MEM_ITEM(1, 0);
+		m[i * IPC_ITEM_WORDS + 1] = long_source(i);
+		m[i * IPC_ITEM_WORDS + 2] = REGION * (i + 2);
+	}
+	w->value[0] = 1;
+	w->status = sys_ipc_reply_wait(w->arg[0], IPC_MSG(0, LONG_PAGES), 0, NULL, NULL);
+}
+
+/*
+ * A transfer with preemption points: a pager at priority 10 replies with
+ * 16 pages that each make page tables on both sides (about 100000
+ * instructions a page, doc/memory.md). The main thread (255) sleeps in
+ * 50 us timeouts meanwhile and must get the CPU in the middle of it: it
+ * sees the child's quota partly spent while the reply is not delivered.
+ * The reply must then end with every page mapped.
+ */
+static void test_transfer_preempted(struct server *sv)
+{
+	if (!runtime_bootinfo->tsc_khz)
+		return; /* no timeouts */
+	cap_selector pager = ktest_endpoint("items-long"), sleep = ktest_endpoint("items-sleep");
+	struct worker *w = worker_create("items-long-pager", 10, long_pager);
+	if (!w || sys_thread_configure(sv->thread, pager, 40) != STATUS_OK)
+		return;
+	*(volatile uint64_t *)long_source(0) = 0x10f7;
+	w->arg[0] = pager;
+	worker_start(w);
+	uint64_t *m = ktest_utcb()->message;
+	m[0] = CMD_READ;
+	m[1] = REGION * 2;
+	sv->value = 0;
+	sys_ipc_send(sv->ep, IPC_MSG(UNTYPED, 0), 0);
+	uint64_t before = 0, now = 0, after = 0, middle = 0;
+	sys_task_quota(sv->task, &before);
+	for (unsigned wakeups = 0; !w->done && wakeups < 1000000; wakeups++) {
+		sys_ipc_receive(sleep, 50000, NULL, NULL);
+		sys_task_quota(sv->task, &now);
+		if (w->value[0] && !w->done && now < before)
+			middle = now > middle ? now : middle;
+	}
+	sys_task_quota(sv->task, &after);
+	ktest_settle();
+	ktest_check(w->done && w->status == STATUS_TIMEOUT && middle > after, "items-transfer-preempted",
+		    "pager %s; child's quota %llu before, %llu after, highest seen in between %llu",
+		    status_name(w->status), (unsigned long long)before, (unsigned long long)after,
+		    (unsigned long long)middle);
+	unsigned mapped = 0;
+	for (unsigned i = 0; i < LONG_PAGES; i++)
+		mapped += !page_empty(sv, REGION * (i + 2));
+
+	ktest_check(mapped == LONG_PAGES && sv->value == 0x10f7, "items-transfer-complete",
+		    "%u of %u pages mapped, server read %#llx", mapped, LONG_PAGES,
+		    (unsigned long long)sv->value);
+	sys_thread_configure(sv->thread, NO_SELECTOR, 40);
+	for (unsigned i = 0; i < LONG_PAGES; i++)
+		sys_mem_unmap(long_source(i), 1, 0);
+}
+
 /* A receiver whose task has no quota left for the page tables. */
 static void test_no_quota(void)
 {
@@ -639,6 +716,7 @@ void test_mapitems(void)
 	test_window_fill_collision();
 	test_reply(sv);
 	test_pager(sv);
+	test_transfer_preempted(sv);
 	test_no_quota();
 	for (unsigned i = 0; i < 2; i++) {
 		sys_task_destroy(servers[i].task);
