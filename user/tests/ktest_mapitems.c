@@ -556,7 +556,7 @@ static void test_pager(struct server *sv)
 	cap_selector pager = ktest_endpoint("items-pager");
 	volatile uint64_t *page = (volatile uint64_t *)own_page(8);
 	*page = 0x9a6e;
-	if (!ktest_status("items-pager-configure", sys_thread_configure(sv->thread, pager, 40),
+	if (!ktest_status("items-pager-configure", sys_thread_configure(sv->thread, pager, 40, 0),
 			  STATUS_OK))
 		return;
 	uint64_t *m = ktest_utcb()->message;
@@ -596,7 +596,7 @@ static void test_pager(struct server *sv)
 		ktest_check(*page == 0x3417e, "items-pager-write-shared", "root reads %#llx",
 			    (unsigned long long)*page);
 	}
-	sys_thread_configure(sv->thread, NO_SELECTOR, 40);
+	sys_thread_configure(sv->thread, NO_SELECTOR, 40, 0);
 	sys_mem_unmap(own_page(8), 1, 0);
 }
 
@@ -641,7 +641,7 @@ static void test_transfer_preempted(struct server *sv)
 		return; /* no timeouts */
 	cap_selector pager = ktest_endpoint("items-long"), sleep = ktest_endpoint("items-sleep");
 	struct worker *w = worker_create("items-long-pager", 10, long_pager);
-	if (!w || sys_thread_configure(sv->thread, pager, 40) != STATUS_OK)
+	if (!w || sys_thread_configure(sv->thread, pager, 40, 0) != STATUS_OK)
 		return;
 	*(volatile uint64_t *)long_source(0) = 0x10f7;
 	w->arg[0] = pager;
@@ -672,7 +672,7 @@ static void test_transfer_preempted(struct server *sv)
 	ktest_check(mapped == LONG_PAGES && sv->value == 0x10f7, "items-transfer-complete",
 		    "%u of %u pages mapped, server read %#llx", mapped, LONG_PAGES,
 		    (unsigned long long)sv->value);
-	sys_thread_configure(sv->thread, NO_SELECTOR, 40);
+	sys_thread_configure(sv->thread, NO_SELECTOR, 40, 0);
 	for (unsigned i = 0; i < LONG_PAGES; i++)
 		sys_mem_unmap(long_source(i), 1, 0);
 }
