@@ -43,8 +43,8 @@ static enum status decode_cap(const uint64_t *w, uint64_t n, const struct utcb_w
  * A memory item {word0, va, window offset}. *next is the first window page
  * the previous items left free, *pages the pages they carry; both move on.
  */
-static enum status decode_mem(const uint64_t *w, const struct utcb_window *window,
-			      uint64_t *next, uint64_t *pages, struct ipc_item *item)
+static enum status decode_mem(const uint64_t *w, const struct utcb_window *window, uint64_t *next,
+			      uint64_t *pages, struct ipc_item *item)
 {
 	uint64_t offset = w[2];
 	item->pages = IPC_ITEM_PAGES(w[0]);

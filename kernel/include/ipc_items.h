@@ -20,11 +20,11 @@ _Static_assert(IPC_ITEMS_MAX == UTCB_MESSAGE_WORDS / IPC_ITEM_WORDS,
 
 /* One decoded item. */
 struct ipc_item {
-	unsigned type;   /* enum ipc_item_type */
-	unsigned flags;  /* capability: rights mask; memory: MEM_* flags */
+	unsigned type;	 /* enum ipc_item_type */
+	unsigned flags;	 /* capability: rights mask; memory: MEM_* flags */
 	uint64_t source; /* sender's selector, or its first page */
-	uint64_t badge;  /* capability: badge to set (0: keep the source's) */
-	uint64_t pages;  /* memory: page count */
+	uint64_t badge;	 /* capability: badge to set (0: keep the source's) */
+	uint64_t pages;	 /* memory: page count */
 	uint64_t target; /* receiver's slot, or its first page */
 };
 

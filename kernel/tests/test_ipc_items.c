@@ -11,12 +11,12 @@
 #include <ipc_items.h>
 #include <uapi/vireo/cap.h>
 
-#define PAGE 4096ull
-#define SLOTS 64
+#define PAGE	  4096ull
+#define SLOTS	  64
 #define WINDOW_VA 0x40000000ull
 
 static const struct utcb_window window = {
-	.cap_first = 10, .cap_count = 4, .mem_va = WINDOW_VA, .mem_pages = 32};
+    .cap_first = 10, .cap_count = 4, .mem_va = WINDOW_VA, .mem_pages = 32};
 
 /* The message: an allocation of exactly UTCB_MESSAGE_WORDS words, so that
  * ASan sees a read past the registers; a fresh one for each test. */
@@ -246,7 +246,8 @@ static void test_fuzz(void **state)
 		unsigned untyped = (unsigned)rng_below(&r, 4);
 		for (unsigned i = 0; i < UTCB_MESSAGE_WORDS; i++)
 			m[i] = 0;
-		for (unsigned i = 0; i < items_count && untyped + i * 3 + 2 < UTCB_MESSAGE_WORDS; i++) {
+		for (unsigned i = 0; i < items_count && untyped + i * 3 + 2 < UTCB_MESSAGE_WORDS;
+		     i++) {
 			uint64_t *it = &m[untyped + i * 3];
 			bool cap = rng_below(&r, 2);
 			uint64_t flags = rng_below(&r, 10) ? rng_below(&r, 16) : rng_next(&r);
@@ -301,15 +302,15 @@ static void test_fuzz(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_word_count_layout, message_new, message_free),
-		cmocka_unit_test_setup_teardown(test_caps_land_in_order, message_new, message_free),
-		cmocka_unit_test_setup_teardown(test_cap_window_limits, message_new, message_free),
-		cmocka_unit_test_setup_teardown(test_unknown_types, message_new, message_free),
-		cmocka_unit_test_setup_teardown(test_memory_lands_at_offset, message_new, message_free),
-		cmocka_unit_test_setup_teardown(test_memory_rules, message_new, message_free),
-		cmocka_unit_test_setup_teardown(test_grant_overlap, message_new, message_free),
-		cmocka_unit_test_setup_teardown(test_mixed, message_new, message_free),
-		cmocka_unit_test_setup_teardown(test_fuzz, message_new, message_free),
+	    cmocka_unit_test_setup_teardown(test_word_count_layout, message_new, message_free),
+	    cmocka_unit_test_setup_teardown(test_caps_land_in_order, message_new, message_free),
+	    cmocka_unit_test_setup_teardown(test_cap_window_limits, message_new, message_free),
+	    cmocka_unit_test_setup_teardown(test_unknown_types, message_new, message_free),
+	    cmocka_unit_test_setup_teardown(test_memory_lands_at_offset, message_new, message_free),
+	    cmocka_unit_test_setup_teardown(test_memory_rules, message_new, message_free),
+	    cmocka_unit_test_setup_teardown(test_grant_overlap, message_new, message_free),
+	    cmocka_unit_test_setup_teardown(test_mixed, message_new, message_free),
+	    cmocka_unit_test_setup_teardown(test_fuzz, message_new, message_free),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

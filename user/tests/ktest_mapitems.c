@@ -12,33 +12,33 @@
  */
 #include "ktest.h"
 
-#define CHILD_SLOTS 32
-#define CHILD_EP 4             /* the endpoint the server receives on */
-#define CHILD_PARK 5           /* where it waits when told to park */
-#define CHILD_UTCB 0x7f0000000000ull
-#define CAP_WINDOW 16          /* its capability window: slots 16 .. 19 */
+#define CHILD_SLOTS	 32
+#define CHILD_EP	 4 /* the endpoint the server receives on */
+#define CHILD_PARK	 5 /* where it waits when told to park */
+#define CHILD_UTCB	 0x7f0000000000ull
+#define CAP_WINDOW	 16 /* its capability window: slots 16 .. 19 */
 #define CAP_WINDOW_SLOTS 4
-#define WINDOW_VA 0x50000000ull /* its memory window: 8 pages */
-#define WINDOW_PAGES 8
-#define CHILD_ALIAS 0x58000000ull
-#define TOUCH_VA 0x60000000ull
-#define FAR_VA 0x100000000000ull /* no page tables there yet */
-#define ROOT_ALIAS 0x0000301000000000ull
-#define ROOT_ALIAS2 0x0000301000200000ull
-#define MAIN_WINDOW 0x0000301100000000ull
-#define UNTYPED 3              /* command, argument, second argument */
+#define WINDOW_VA	 0x50000000ull /* its memory window: 8 pages */
+#define WINDOW_PAGES	 8
+#define CHILD_ALIAS	 0x58000000ull
+#define TOUCH_VA	 0x60000000ull
+#define FAR_VA		 0x100000000000ull /* no page tables there yet */
+#define ROOT_ALIAS	 0x0000301000000000ull
+#define ROOT_ALIAS2	 0x0000301000200000ull
+#define MAIN_WINDOW	 0x0000301100000000ull
+#define UNTYPED		 3 /* command, argument, second argument */
 
 /* What a server does with a message: word 0 of it. */
 enum command {
 	CMD_NONE,
-	CMD_READ,        /* value = *(u64 *)arg */
-	CMD_WRITE,       /* *(u64 *)arg = arg2 */
-	CMD_ALIAS,       /* map its page at arg2 to arg in its own space */
-	CMD_SEND_CAP,    /* send on its slot arg */
+	CMD_READ,	 /* value = *(u64 *)arg */
+	CMD_WRITE,	 /* *(u64 *)arg = arg2 */
+	CMD_ALIAS,	 /* map its page at arg2 to arg in its own space */
+	CMD_SEND_CAP,	 /* send on its slot arg */
 	CMD_RECEIVE_CAP, /* receive on its slot arg, timeout 0 */
-	CMD_DELETE,      /* empty its slot arg */
-	CMD_PARK,        /* wait on CHILD_PARK */
-	CMD_REPLY_PAGE,  /* reply to the call with its page at arg */
+	CMD_DELETE,	 /* empty its slot arg */
+	CMD_PARK,	 /* wait on CHILD_PARK */
+	CMD_REPLY_PAGE,	 /* reply to the call with its page at arg */
 };
 
 /* A server and what it saw (written in the child, read by main). */
@@ -68,9 +68,7 @@ static uint64_t serve(struct server *sv, struct utcb *u)
 {
 	uint64_t arg = u->message[1], arg2 = u->message[2];
 	switch (u->message[0]) {
-	case CMD_READ:
-		sv->value = *(volatile uint64_t *)arg;
-		break;
+	case CMD_READ: sv->value = *(volatile uint64_t *)arg; break;
 	case CMD_WRITE:
 		*(volatile uint64_t *)arg = arg2;
 		sv->value = arg2;
@@ -78,18 +76,10 @@ static uint64_t serve(struct server *sv, struct utcb *u)
 	case CMD_ALIAS:
 		sv->command_status = sys_mem_map(CAP_SELF_TASK, arg2, arg, 1, 0, NULL);
 		break;
-	case CMD_SEND_CAP:
-		sv->command_status = sys_ipc_send(arg, 0, TIMEOUT_NEVER);
-		break;
-	case CMD_RECEIVE_CAP:
-		sv->command_status = sys_ipc_receive(arg, 0, NULL, NULL);
-		break;
-	case CMD_DELETE:
-		sv->command_status = sys_cap_delete(arg);
-		break;
-	case CMD_PARK:
-		sys_ipc_receive(CHILD_PARK, TIMEOUT_NEVER, NULL, NULL);
-		break;
+	case CMD_SEND_CAP: sv->command_status = sys_ipc_send(arg, 0, TIMEOUT_NEVER); break;
+	case CMD_RECEIVE_CAP: sv->command_status = sys_ipc_receive(arg, 0, NULL, NULL); break;
+	case CMD_DELETE: sv->command_status = sys_cap_delete(arg); break;
+	case CMD_PARK: sys_ipc_receive(CHILD_PARK, TIMEOUT_NEVER, NULL, NULL); break;
 	case CMD_REPLY_PAGE:
 		u->message[0] = IPC_MEM_ITEM(1, 0);
 		u->message[1] = arg;
@@ -243,8 +233,9 @@ static void test_cap_items(struct server *sv)
 	/* SEND only, with a badge: the server sends back on it. */
 	item(0, IPC_CAP_ITEM(RIGHT_SEND), ep, 0xb0b);
 	ktest_status("items-cap-send", command(sv, CMD_SEND_CAP, CAP_WINDOW, 0, 1), STATUS_OK);
-	ktest_check(sv->words == IPC_MSG(UNTYPED, 1) && sv->message[3] == IPC_CAP_ITEM(RIGHT_SEND) &&
-			    sv->message[4] == CAP_WINDOW && sv->message[5] == 0xb0b,
+	ktest_check(sv->words == IPC_MSG(UNTYPED, 1) &&
+			sv->message[3] == IPC_CAP_ITEM(RIGHT_SEND) &&
+			sv->message[4] == CAP_WINDOW && sv->message[5] == 0xb0b,
 		    "items-cap-received", "words %#llx, item %#llx %llu %#llx",
 		    (unsigned long long)sv->words, (unsigned long long)sv->message[3],
 		    (unsigned long long)sv->message[4], (unsigned long long)sv->message[5]);
@@ -407,8 +398,8 @@ static void item_sender(struct worker *w)
 		m[4] = w->arg[2];
 		m[5] = 0;
 	}
-	w->status = sys_ipc_send(w->arg[0], IPC_MSG(UNTYPED, w->arg[3] ? w->arg[3] : 1),
-				 TIMEOUT_NEVER);
+	w->status =
+	    sys_ipc_send(w->arg[0], IPC_MSG(UNTYPED, w->arg[3] ? w->arg[3] : 1), TIMEOUT_NEVER);
 }
 
 /* Senders that waited: the server, back from parking, meets a sender
@@ -437,9 +428,10 @@ static void test_waiting_senders(struct server *sv)
 	sys_ipc_send(park, 0, 0);
 	ktest_settle();
 	ktest_check(bad->done && bad->status == STATUS_BAD_ARG, "items-waiting-sender-refused",
-		    "sender %s, %s", bad->done ? "done" : "still waiting", status_name(bad->status));
+		    "sender %s, %s", bad->done ? "done" : "still waiting",
+		    status_name(bad->status));
 	ktest_check(good->done && good->status == STATUS_OK && sv->received == before + 1 &&
-			    sv->value == 0x5e4d,
+			sv->value == 0x5e4d,
 		    "items-next-sender-taken", "sender %s, server got %llu messages, read %#llx",
 		    status_name(good->status), (unsigned long long)(sv->received - before),
 		    (unsigned long long)sv->value);
@@ -481,8 +473,7 @@ static void test_window_fill_collision(void)
 	u->window = (struct utcb_window){0};
 	ktest_settle();
 	*landed = 0x1a2d;
-	ktest_check(w->done && w->status == STATUS_BUSY && *landed == 0x1a2d &&
-			    root_mapped(land),
+	ktest_check(w->done && w->status == STATUS_BUSY && *landed == 0x1a2d && root_mapped(land),
 		    "items-window-fill-refused", "sender %s, page %s", status_name(w->status),
 		    root_mapped(land) ? "mapped" : "gone");
 }
@@ -515,8 +506,8 @@ static void test_reply(struct server *sv)
 	 * next message comes. */
 	command(sv, CMD_NONE, 0, 0, 0);
 	ktest_status("items-reply-status", sv->reply_status, STATUS_OK);
-	ktest_check(*(volatile uint64_t *)MAIN_WINDOW == 0x4e91, "items-reply-page",
-		    "read %#llx", (unsigned long long)*(volatile uint64_t *)MAIN_WINDOW);
+	ktest_check(*(volatile uint64_t *)MAIN_WINDOW == 0x4e91, "items-reply-page", "read %#llx",
+		    (unsigned long long)*(volatile uint64_t *)MAIN_WINDOW);
 	u->window = (struct utcb_window){0};
 	/* root -> server -> root: the first unmap takes back both. */
 	sys_mem_unmap(own_page(7), 1, 0);
@@ -530,13 +521,12 @@ static int fault(const char *name, cap_selector pager, uint64_t va, uint64_t err
 	uint64_t words = 0;
 	enum status s = sys_ipc_receive(pager, TIMEOUT_NEVER, NULL, &words);
 	uint64_t *m = ktest_utcb()->message;
-	return ktest_check(s == STATUS_OK && words == EXCEPTION_WORDS && m[EXCEPTION_VECTOR] == 14 &&
-				   m[EXCEPTION_ADDRESS] == va && m[EXCEPTION_ERROR] == error,
-			   name, "%s, %llu words, vector %llu address %#llx error %#llx",
-			   status_name(s), (unsigned long long)words,
-			   (unsigned long long)m[EXCEPTION_VECTOR],
-			   (unsigned long long)m[EXCEPTION_ADDRESS],
-			   (unsigned long long)m[EXCEPTION_ERROR]);
+	return ktest_check(
+	    s == STATUS_OK && words == EXCEPTION_WORDS && m[EXCEPTION_VECTOR] == 14 &&
+		m[EXCEPTION_ADDRESS] == va && m[EXCEPTION_ERROR] == error,
+	    name, "%s, %llu words, vector %llu address %#llx error %#llx", status_name(s),
+	    (unsigned long long)words, (unsigned long long)m[EXCEPTION_VECTOR],
+	    (unsigned long long)m[EXCEPTION_ADDRESS], (unsigned long long)m[EXCEPTION_ERROR]);
 }
 
 /* Replies to the fault on pager with one memory item. */
@@ -566,16 +556,18 @@ static void test_pager(struct server *sv)
 	sys_ipc_send(sv->ep, IPC_MSG(UNTYPED, 0), 0);
 	if (!fault("items-pager-fault", pager, TOUCH_VA, 4)) /* user read, not present */
 		return;
-	ktest_status("items-pager-bad-page", pager_reply(pager, IPC_MEM_ITEM(1, 0), UNMAPPED, TOUCH_VA),
+	ktest_status("items-pager-bad-page",
+		     pager_reply(pager, IPC_MEM_ITEM(1, 0), UNMAPPED, TOUCH_VA),
 		     STATUS_BAD_ADDRESS);
-	ktest_status("items-pager-no-caps",
-		     pager_reply(pager, IPC_CAP_ITEM(RIGHTS_ALL), pager, 0), STATUS_BAD_ARG);
+	ktest_status("items-pager-no-caps", pager_reply(pager, IPC_CAP_ITEM(RIGHTS_ALL), pager, 0),
+		     STATUS_BAD_ARG);
 	ktest_status("items-pager-low-address",
 		     pager_reply(pager, IPC_MEM_ITEM(1, 0), own_page(8), 0), STATUS_BAD_ADDRESS);
 	ktest_settle();
 	ktest_check(sv->value == 0, "items-pager-still-waits",
 		    "the faulting thread went on after refused replies");
-	ktest_status("items-pager-reply", pager_reply(pager, IPC_MEM_ITEM(1, 0), own_page(8), TOUCH_VA),
+	ktest_status("items-pager-reply",
+		     pager_reply(pager, IPC_MEM_ITEM(1, 0), own_page(8), TOUCH_VA),
 		     STATUS_TIMEOUT); /* the reply went out; nothing else to receive */
 	ktest_settle();
 	ktest_check(sv->value == 0x9a6e, "items-pager-resolved", "read %#llx",
@@ -604,7 +596,7 @@ static void test_pager(struct server *sv)
  * table each in the root task), to fresh 512 GiB regions of the child
  * (four new tables each). */
 #define LONG_PAGES IPC_MAP_PAGES_MAX
-#define REGION 0x8000000000ull
+#define REGION	   0x8000000000ull
 
 static uint64_t long_source(unsigned i)
 {
@@ -661,7 +653,8 @@ static void test_transfer_preempted(struct server *sv)
 	}
 	sys_task_quota(sv->task, &after);
 	ktest_settle();
-	ktest_check(w->done && w->status == STATUS_TIMEOUT && middle > after, "items-transfer-preempted",
+	ktest_check(w->done && w->status == STATUS_TIMEOUT && middle > after,
+		    "items-transfer-preempted",
 		    "pager %s; child's quota %llu before, %llu after, highest seen in between %llu",
 		    status_name(w->status), (unsigned long long)before, (unsigned long long)after,
 		    (unsigned long long)middle);
