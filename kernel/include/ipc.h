@@ -4,7 +4,9 @@
  * endpoint's queue (FIFO). The message is copied from the sender's UTCB
  * to the receiver's; the receiver also gets the badge of the capability
  * the sender used. A call makes the receiver the caller's replier: its
- * next reply goes straight back to the caller.
+ * next reply goes straight back to the caller. A message may also carry
+ * map items, capabilities and pages that land in the receiver's window
+ * (ipc_items.h, doc/syscalls.md "Map items").
  */
 #ifndef VIREO_IPC_H
 #define VIREO_IPC_H
