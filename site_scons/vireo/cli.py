@@ -214,7 +214,7 @@ def command_test(arguments):
         with open(log, errors='replace') as f:
             lines = testing.tail(f.read(), 20)
         report.result('build', False, 'scons failed',
-                      lines + ['log: ' + os.path.relpath(log, ROOT)])
+                      lines + ['log: ' + os.path.relpath(log, ROOT)], always=True)
         return report.summary()
     testing.run_host_tests(ROOT, BUILD, report)
     if not arguments.platform:

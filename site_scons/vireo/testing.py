@@ -44,8 +44,10 @@ class Report:
             return fnmatch.fnmatch(name, self.pattern)
         return self.pattern in name
 
-    def result(self, name, ok, why='', details=()):
-        if not self.wanted(name):
+    def result(self, name, ok, why='', details=(), always=False):
+        """Count and print one result; `always` reports it even when -k
+        filters its name out (a failed build fails every selection)."""
+        if not always and not self.wanted(name):
             return
         with self.lock:
             if ok:

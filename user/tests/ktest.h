@@ -67,6 +67,14 @@ enum status ktest_map_image(cap_selector task);
 
 /* ---- workers (ktest_thread.c) ---- */
 
+/* The TSC, for the suites' cost lines (not pass/fail). */
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
 struct worker;
 typedef void worker_function(struct worker *w);
 

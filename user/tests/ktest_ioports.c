@@ -68,13 +68,6 @@ static inline uint8_t in8(uint16_t port)
 	return v;
 }
 
-static uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
-
 /* One step in the child: returns its result. */
 static uint64_t child_step(const uint64_t *m)
 {

@@ -11,13 +11,6 @@
 
 #define MS 1000000ull
 
-static uint64_t rdtsc(void)
-{
-	uint32_t low, high;
-	__asm__ volatile("rdtsc" : "=a"(low), "=d"(high));
-	return ((uint64_t)high << 32) | low;
-}
-
 /* Blocks the main thread for ns nanoseconds. */
 static void sleep_ns(cap_selector e, uint64_t ns)
 {

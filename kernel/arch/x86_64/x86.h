@@ -184,4 +184,10 @@ static inline void copy_words(void *dst, const void *src, uint64_t words)
 	__asm__ volatile("cld; rep movsq" : "+D"(dst), "+S"(src), "+c"(words) : : "memory");
 }
 
+/* Zeroes `words` 8-byte words with REP STOSQ (SDM vol. 2B, STOS). */
+static inline void zero_words(void *dst, uint64_t words)
+{
+	__asm__ volatile("cld; rep stosq" : "+D"(dst), "+c"(words) : "a"(0ull) : "memory");
+}
+
 #endif
