@@ -60,6 +60,10 @@ uint64_t ktest_quota(void);
 /* The end of the root task's heap: the next page is not mapped. */
 uint64_t ktest_heap_end(void);
 
+/* Page n of the root task's own memory (bootinfo.memory[0]), through its
+ * window onto physical memory. */
+uint64_t ktest_own_page(uint64_t n);
+
 /* Maps ktest's image into task at the same addresses: text executable,
  * data writable, the same frames, so the task's threads share ktest's
  * globals (ktest_destroy.c). Returns the first failing mem_map's status. */
@@ -88,6 +92,9 @@ struct worker {
 	volatile enum status status;
 	volatile uint64_t badge, words, count, value[4];
 	volatile int started, done;
+	/* Set by a test whose worker the kernel stopped on purpose (a fault
+	 * nobody can answer): it never ends, and that is no failure. */
+	int stopped;
 };
 
 /*
@@ -101,6 +108,11 @@ struct worker *worker_run(const char *name, unsigned priority, worker_function *
 /* Creates the thread of a worker without starting it; 0 on failure. */
 struct worker *worker_create(const char *name, unsigned priority, worker_function *function);
 
+/* worker_create, then thread_configure with `handler` as its exception
+ * handler endpoint; NULL (after a TEST FAIL) when either fails. */
+struct worker *worker_with_handler(const char *name, unsigned priority,
+				   worker_function *function, cap_selector handler);
+
 /* Starts a worker made by worker_create; returns the status. */
 enum status worker_start(struct worker *w);
 
@@ -113,6 +125,10 @@ uint64_t ktest_settle_xmm5(uint64_t value);
 /* Stops the settle helper thread (before the program ends). */
 void ktest_settle_end(void);
 
+/* Blocks the calling thread for ns nanoseconds: a receive that times out
+ * on an endpoint nobody sends to (made by ktest_settle_init). */
+void ktest_sleep(uint64_t ns);
+
 /* All workers started have ended (checked at the end). */
 int ktest_workers_done(void);
 
@@ -120,6 +136,32 @@ int ktest_workers_done(void);
 void order_reset(void);
 void order_mark(char c);
 const char *order_get(void);
+
+/* ---- child tasks (ktest_destroy.c) ---- */
+
+/* The first slot of a child task that ktest_child_task fills. */
+#define KTEST_CHILD_CAPS 4
+
+/*
+ * Creates task `task` (quota_pages of the root task's quota, `slots`
+ * capability slots, `name`) with ktest's image, and copies caps[0..n)
+ * with all rights into its slots KTEST_CHILD_CAPS, KTEST_CHILD_CAPS + 1,
+ * ... Returns NULL, or the step that failed.
+ */
+const char *ktest_child_task(cap_selector task, uint64_t quota_pages, uint64_t slots,
+			     const char *name, const cap_selector *caps, unsigned n);
+
+typedef void child_function(uint64_t arg);
+
+/*
+ * Starts `thread` (made by thread_create in a task that has ktest's image)
+ * at function(arg) on the stack [stack, stack + size), with %fs at the
+ * main thread's TCB (the stack-protector canary). The thread exits when
+ * function returns. Code running there must not use stdio: it shares
+ * newlib's state with the root task without any locking.
+ */
+enum status ktest_child_start(cap_selector thread, child_function *function, uint64_t arg,
+			      void *stack, size_t size);
 
 /* ---- the suites ---- */
 void test_basic(void);
@@ -134,5 +176,14 @@ void test_exception(void);
 void test_destroy(void);
 void test_ioports(void);
 void test_mapitems(void);
+void test_reply_rights(void);
+void test_handler_gone(void);
+void test_sched(void);
+void test_preempted_calls(void);
+void test_stress_concurrent(void);
+/* Fills the root task's quota with real kernel pages (threads in a child
+ * task) and checks that NO_MEM comes from the quota, not from an empty
+ * kernel pool; everything goes back. One check named `name`. */
+void ktest_pool_check(const char *name);
 
 #endif

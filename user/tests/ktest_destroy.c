@@ -11,8 +11,8 @@
 extern char __executable_start[], __text_end[], __data_start[], _end[];
 
 #define CHILD_SLOTS 16
-#define CHILD_EP 4            /* the endpoint's selector in the child */
-#define CHILD_PARK 5          /* an endpoint nobody sends to */
+#define CHILD_EP KTEST_CHILD_CAPS /* the endpoint's selector in the child */
+#define CHILD_PARK (CHILD_EP + 1)  /* an endpoint nobody sends to */
 #define CHILD_UTCB 0x7f0000000000ull
 #define REMOTE_THREADS 3
 #define STRESS_ROUNDS 24
@@ -27,7 +27,6 @@ static uint64_t page_up(uintptr_t a)
 	return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 }
 
-/* Maps ktest's image into task at the same addresses (see ktest.h). */
 enum status ktest_map_image(cap_selector task)
 {
 	uint64_t text = page_down((uintptr_t)__executable_start);
@@ -40,6 +39,45 @@ enum status ktest_map_image(cap_selector task)
 	if (s == STATUS_OK)
 		s = sys_mem_map(task, data, data, (end - data) / PAGE_SIZE, MEM_WRITE, NULL);
 	return s;
+}
+
+const char *ktest_child_task(cap_selector task, uint64_t quota_pages, uint64_t slots,
+			     const char *name, const cap_selector *caps, unsigned n)
+{
+	if (sys_task_create(task, quota_pages, slots, name) != STATUS_OK)
+		return "task_create";
+	if (ktest_map_image(task) != STATUS_OK)
+		return "map_image";
+	for (unsigned i = 0; i < n; i++)
+		if (sys_cap_copy(caps[i], task, KTEST_CHILD_CAPS + i, RIGHTS_ALL, 0) != STATUS_OK)
+			return "cap_copy";
+	return NULL;
+}
+
+/* What ktest_child_start leaves at the top of the new thread's stack. */
+struct child_start {
+	child_function *function;
+	uint64_t arg, tcb;
+};
+
+NO_STACK_PROTECTOR _Noreturn static void child_entry(struct child_start *start)
+{
+	sys_thread_set_fs_base(start->tcb);
+	start->function(start->arg);
+	sys_thread_exit(0);
+}
+
+enum status ktest_child_start(cap_selector thread, child_function *function, uint64_t arg,
+			      void *stack, size_t size)
+{
+	uint64_t top = ((uintptr_t)stack + size) & ~15ull;
+	struct child_start *start = (struct child_start *)(uintptr_t)(top - 32);
+	uint64_t tcb;
+	__asm__ volatile("movq %%fs:0, %0" : "=r"(tcb));
+	*start = (struct child_start){function, arg, tcb};
+	/* As right after a call: 16-byte aligned minus the return address. */
+	return sys_thread_start(thread, (uintptr_t)child_entry, (uintptr_t)start - 8,
+				(uintptr_t)start);
 }
 
 /* What the threads in the child do, and what they saw. */
@@ -68,13 +106,10 @@ NO_STACK_PROTECTOR _Noreturn static void remote_entry(uint64_t tcb)
 static const char *make_child(cap_selector child, cap_selector ep, cap_selector threads[],
 			      uint64_t quota)
 {
-	if (sys_task_create(child, quota, CHILD_SLOTS, "child") != STATUS_OK)
-		return "task_create";
-	if (ktest_map_image(child) != STATUS_OK)
-		return "map_image";
-	if (sys_cap_copy(ep, child, CHILD_EP, RIGHTS_ALL, 0) != STATUS_OK ||
-	    sys_cap_copy(park, child, CHILD_PARK, RIGHTS_ALL, 0) != STATUS_OK)
-		return "cap_copy";
+	const cap_selector caps[] = {ep, park};
+	const char *failed = ktest_child_task(child, quota, CHILD_SLOTS, "child", caps, 2);
+	if (failed)
+		return failed;
 	for (unsigned i = 0; i < REMOTE_THREADS; i++) {
 		if (sys_thread_create(threads[i], child, CHILD_UTCB + i * PAGE_SIZE, 40) != STATUS_OK)
 			return "thread_create";

@@ -83,6 +83,11 @@ uint64_t ktest_heap_end(void)
 	return runtime_bootinfo->heap_start + runtime_bootinfo->heap_size;
 }
 
+uint64_t ktest_own_page(uint64_t n)
+{
+	return BOOTINFO_PHYS_WINDOW + runtime_bootinfo->memory[0].base + n * PAGE_SIZE;
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -90,17 +95,23 @@ int main(int argc, char **argv)
 	ktest_print("ktest: kernel system call tests, quota %llu pages\n",
 		    (unsigned long long)runtime_bootinfo->kernel_pages);
 	ktest_settle_init();
+	ktest_pool_check("pool-at-start");
 	test_basic();
 	test_caps();
 	test_objects();
 	test_ipc();
+	test_reply_rights();
 	test_time();
+	test_sched();
 	test_irq();
 	test_memory();
+	test_preempted_calls();
 	test_exception();
 	test_mapitems();
+	test_handler_gone();
 	test_destroy();
 	test_ioports();
+	test_stress_concurrent();
 	ktest_settle();
 	ktest_check(ktest_workers_done(), "workers-ended", "a worker thread is still blocked");
 	ktest_settle_end();

@@ -18,13 +18,13 @@
 
 #include "ktest.h"
 
-#define MAX_WORKERS 48
+#define MAX_WORKERS 96
 #define STACK_SIZE (16 * 1024)
 
 static struct worker workers[MAX_WORKERS];
 static unsigned char stacks[MAX_WORKERS][STACK_SIZE] __attribute__((aligned(16)));
 static unsigned worker_count;
-static cap_selector settle_go, settle_done;
+static cap_selector settle_go, settle_done, nap;
 static struct worker *settle_helper;
 
 static char order_log[64];
@@ -75,6 +75,20 @@ struct worker *worker_create(const char *name, unsigned priority, worker_functio
 	return w;
 }
 
+struct worker *worker_with_handler(const char *name, unsigned priority,
+				   worker_function *function, cap_selector handler)
+{
+	struct worker *w = worker_create(name, priority, function);
+	if (!w)
+		return NULL;
+	enum status s = sys_thread_configure(w->thread, handler, priority, 0);
+	if (s != STATUS_OK) {
+		ktest_check(0, name, "thread_configure for a worker: %s", status_name(s));
+		return NULL;
+	}
+	return w;
+}
+
 enum status worker_start(struct worker *w)
 {
 	unsigned index = (unsigned)(w - workers);
@@ -102,7 +116,8 @@ struct worker *worker_run(const char *name, unsigned priority, worker_function *
 int ktest_workers_done(void)
 {
 	for (unsigned i = 0; i < worker_count; i++)
-		if (&workers[i] != settle_helper && workers[i].started && !workers[i].done)
+		if (&workers[i] != settle_helper && workers[i].started && !workers[i].done &&
+		    !workers[i].stopped)
 			return 0;
 	return 1;
 }
@@ -118,6 +133,7 @@ void ktest_settle_init(void)
 {
 	settle_go = ktest_endpoint("settle");
 	settle_done = ktest_endpoint("settle");
+	nap = ktest_endpoint("nap");
 	settle_helper = worker_run("settle", 0, settle_loop, 0, 0);
 }
 
@@ -158,6 +174,11 @@ void ktest_settle_end(void)
 	sys_cap_delete(settle_go);
 	sys_cap_delete(settle_done);
 	settle_helper = NULL;
+}
+
+void ktest_sleep(uint64_t ns)
+{
+	sys_ipc_receive(nap, ns, NULL, NULL);
 }
 
 void order_reset(void)
