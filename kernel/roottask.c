@@ -116,11 +116,14 @@ void root_task_create(const struct mb2_info *boot, uint64_t tsc_khz, uint64_t hp
 
 	/* Kernel memory the root task may use: all there is. It hands parts
 	 * on to the tasks it creates. */
-	info.kernel_pages = memory_free_pages();
-	struct task *task = task_create(NULL, "root", info.kernel_pages, ROOT_CAP_SLOTS);
+	struct task *task = task_create(NULL, "root", memory_free_pages(), ROOT_CAP_SLOTS);
 	struct thread *thread;
 	if (!task || thread_create(NULL, task, ROOT_PRIORITY, ROOT_UTCB, &thread) != STATUS_OK)
 		panic("root task: out of memory");
+	/* The task's and the thread's own pages had no parent to pay for
+	 * them: the quota is what is left now, every page of it in the pool
+	 * (ktest pool-at-start). */
+	task->quota_pages = memory_free_pages();
 	info.utcb = ROOT_UTCB;
 	root_task = task;
 	/* All I/O ports, COM1 too: the kernel's own use of it at CPL 0 does
