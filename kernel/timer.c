@@ -92,8 +92,25 @@ void timer_switch_to(struct thread *t)
 		return;
 	struct cpu_timer *c = this_timer();
 	if (t != c->slice_owner) {
+		uint64_t now = rdtsc();
+		struct thread *owner = c->slice_owner;
+		/* An owner still ready was preempted by a higher priority: it
+		 * keeps the rest of its slice for its next turn (at least a
+		 * tick: a slice used up but not yet rotated then ends at once,
+		 * and timer_interrupt rotates it). A fresh slice each time would
+		 * let it keep the CPU from its peers for good whenever a higher
+		 * priority wakes more often than once a slice (ktest
+		 * round-robin-order*). No calls here: no stack frame on the
+		 * switch path. */
+		uint64_t end = c->slice_end, left = t->slice_left;
+		if (owner && owner->state == THREAD_READY)
+			owner->slice_left = end > now ? end - now : 1;
+		if (left)
+			t->slice_left = 0;
+		else
+			left = t->time_slice_ticks;
 		c->slice_owner = t;
-		c->slice_end = rdtsc() + t->time_slice_ticks;
+		c->slice_end = now + left;
 	}
 	rearm(c);
 }

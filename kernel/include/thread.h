@@ -65,6 +65,9 @@ struct thread {
 	/* Timeout of a blocked IPC (timer.c): a deadline-sorted list. */
 	uint64_t timeout_deadline;   /* TSC; 0: none */
 	struct thread *timeout_next, *timeout_prev;
+	/* TSC ticks left of its time slice when a higher priority took the
+	 * CPU from it (timer.c); 0: a full slice on its next turn. */
+	uint64_t slice_left;
 };
 
 static inline struct thread *thread_from_object(struct object *o)
