@@ -56,13 +56,14 @@ def _pairs(text):
 def parse(output):
     """Turn the serial output of one benchmark run into a dict.
 
-    Keys: scenario (load, mode, samples, ...), clock, overhead, ipc,
-    results {user, kernel}, events, histograms {user, kernel: [(low,
-    high, count)]}, errors [str], complete (a `bench: end` line without
-    failure was seen).
+    Keys: scenario (load, mode, samples, ...), clock, overhead, ipc (the
+    round trip within one address space), ipc_cross_space (between two),
+    results {user, kernel}, events, histograms {user, kernel,
+    ipc-same-space, ipc-cross-space: [(low, high, count)]}, errors [str],
+    complete (a `bench: end` line without failure was seen).
     """
     data = {'scenario': {}, 'clock': {}, 'overhead': {}, 'ipc': {},
-            'results': {}, 'events': {}, 'histograms': {'user': [],
+            'ipc_cross_space': {}, 'results': {}, 'events': {}, 'histograms': {'user': [],
                                                       'kernel': []},
             'errors': [], 'notes': [], 'complete': False}
     for match in LINE.finditer(output):
@@ -76,6 +77,8 @@ def parse(output):
         elif kind == 'ipc':
             if rest.startswith('same-space'):
                 data['ipc'] = _pairs(rest)
+            elif rest.startswith('cross-space'):
+                data['ipc_cross_space'] = _pairs(rest)
             else:
                 data['notes'].append('ipc ' + rest)
         elif kind == 'result':
@@ -126,19 +129,27 @@ def summary(name, platform, data):
         'scenario': name, 'platform': platform, 'unit': unit_for(platform),
         'configuration': data['scenario'], 'clock': data['clock'],
         'overhead': data['overhead'], 'events': data['events'],
-        'ipc': data['ipc'], 'results': results,
+        'ipc': data['ipc'], 'ipc_cross_space': data['ipc_cross_space'],
+        'results': results,
         'histograms': data['histograms'], 'notes': data['notes'],
         'errors': data['errors'], 'complete': data['complete'],
     }
 
 
+def write_csv_rows(stream, data):
+    """Every histogram as `path,low_cycles,high_cycles,count` rows: path
+    user, kernel (latency), ipc-same-space, ipc-cross-space (round
+    trips)."""
+    out = csv.writer(stream, lineterminator='\n')
+    out.writerow(['path', 'low_cycles', 'high_cycles', 'count'])
+    for which in sorted(data['histograms']):
+        for low, high, count in data['histograms'][which]:
+            out.writerow([which, low, high, count])
+
+
 def write_csv(path, data):
     with open(path, 'w', newline='') as f:
-        out = csv.writer(f)
-        out.writerow(['path', 'low_cycles', 'high_cycles', 'count'])
-        for which in ('user', 'kernel'):
-            for low, high, count in data['histograms'].get(which, []):
-                out.writerow([which, low, high, count])
+        write_csv_rows(f, data)
 
 
 def plot(base, name, platform, data):
@@ -245,13 +256,16 @@ def table(documents, platform):
         'Vireo on %s: %s. Percentiles are upper bounds of histogram '
         'buckets (at most 1/64 wide).' % (platform, unit_for(platform)),
     ]
-    ipc = [(n, d['ipc']) for n, d in sorted(documents.items()) if d['ipc']]
-    if ipc:
-        name, values = ipc[0]
-        lines.append('IPC call+reply round trip, same address space '
-                     '(scenario %s): min %s, p50 %s, max %s cycles.'
-                     % (name, values.get('min'), values.get('p50'),
-                        values.get('max')))
+    for key, space in (('ipc', 'same address space'),
+                       ('ipc_cross_space', 'between address spaces')):
+        ipc = [(n, d[key]) for n, d in sorted(documents.items())
+               if d.get(key)]
+        if ipc:
+            name, values = ipc[0]
+            lines.append('IPC call+reply round trip, %s (scenario %s): '
+                         'min %s, p50 %s, max %s cycles.'
+                         % (space, name, values.get('min'),
+                            values.get('p50'), values.get('max')))
     return '\n'.join(lines) + '\n'
 
 
@@ -281,8 +295,8 @@ class Progress:
 
 def same_figures(first, second):
     """None if two parsed runs have the same figures, else what differs."""
-    for key in ('clock', 'overhead', 'ipc', 'results', 'events',
-                'histograms'):
+    for key in ('clock', 'overhead', 'ipc', 'ipc_cross_space', 'results',
+                'events', 'histograms'):
         if first[key] != second[key]:
             return '%s differ: %s vs %s' % (key, first[key], second[key])
     return None

@@ -126,13 +126,14 @@ def run_report(arguments, result, log):
         print('vireo:   HPET deadline -> in-kernel handler: min %s, p50 %s, '
               'max %s' % (kernel.get('min'), kernel.get('p50'),
                           kernel.get('max')), file=sys.stderr)
-    if data['ipc']:
-        print('vireo:   IPC call+reply round trip, same address space: '
-              'min %s, p50 %s, max %s (%s rounds); between address spaces: '
-              'not yet measured' % (
-                  data['ipc'].get('min'), data['ipc'].get('p50'),
-                  data['ipc'].get('max'), data['ipc'].get('rounds')),
-              file=sys.stderr)
+    for key, space in (('ipc', 'same address space'),
+                       ('ipc_cross_space', 'between address spaces')):
+        if data[key]:
+            print('vireo:   IPC call+reply round trip, %s: min %s, p50 %s, '
+                  'max %s (%s rounds)' % (
+                      space, data[key].get('min'), data[key].get('p50'),
+                      data[key].get('max'), data[key].get('rounds')),
+                  file=sys.stderr)
 
 
 def bench_scenarios(names):

@@ -5,7 +5,7 @@ import io
 import sys
 import unittest
 
-from . import platforms, systests, testing
+from . import bench, platforms, systests, testing
 
 
 class CmockaParsing(unittest.TestCase):
@@ -95,6 +95,39 @@ class Echoing(unittest.TestCase):
             echo.write(chunk)
         echo.finish()
         self.assertEqual(out.getvalue(), 'ab\ncd\u00e9\ne\n')
+
+
+class BenchParsing(unittest.TestCase):
+    OUTPUT = '\n'.join([
+        'bench: ipc same-space call+reply rounds=2 min=872 mean=872 p50=872 '
+        'p99=872 max=872 cycles (tsc read cost 3 subtracted)',
+        'bench: ipc cross-space call+reply rounds=2 min=876 mean=877 '
+        'p50=876 p99=878 max=878 cycles (tsc read cost 3 subtracted)',
+        'bench: hist ipc-cross-space 876 876 1',
+        'bench: hist ipc-cross-space 878 878 1',
+        'bench: hist user 300 300 2',
+        'bench: end',
+    ])
+
+    def test_both_round_trips(self):
+        data = bench.parse(self.OUTPUT)
+        self.assertEqual(data['ipc']['p50'], 872)
+        self.assertEqual(data['ipc_cross_space']['max'], 878)
+        self.assertEqual(data['histograms']['ipc-cross-space'],
+                         [(876, 876, 1), (878, 878, 1)])
+        self.assertTrue(data['complete'])
+
+    def test_table_and_csv(self):
+        data = bench.parse(self.OUTPUT)
+        text = bench.table({'busy': bench.summary('busy', 'qemu', data)},
+                           'qemu')
+        self.assertIn('same address space (scenario busy): min 872', text)
+        self.assertIn('between address spaces (scenario busy): min 876',
+                      text)
+        out = io.StringIO()
+        bench.write_csv_rows(out, data)
+        self.assertIn('ipc-cross-space,878,878,1', out.getvalue())
+        self.assertIn('user,300,300,2', out.getvalue())
 
 
 class Corruption(unittest.TestCase):

@@ -111,6 +111,7 @@ TESTS = [
         # it twice on QEMU in virtual time and compares the figures).
         'bench', 'repeat', ('qemu', 'bochs'),
         expect=[BANNER, r'^bench: ipc same-space call\+reply rounds=200 ',
+                r'^bench: ipc cross-space call\+reply rounds=200 ',
                 r'^bench: result user count=200 ',
                 r'^bench: result kernel count=200 ',
                 r'^bench: events missed=0 past=0 wraps=0 early=0 ',
