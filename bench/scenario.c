@@ -14,7 +14,8 @@
 #define NODE "/scenario"
 
 static const char *const load_names[] = {
-	[LOAD_NONE] = "none", [LOAD_BUSY] = "busy", [LOAD_CACHE] = "cache", [LOAD_IPC] = "ipc"};
+	[LOAD_NONE] = "none", [LOAD_BUSY] = "busy", [LOAD_CACHE] = "cache", [LOAD_IPC] = "ipc",
+	[LOAD_MAP] = "map"};
 static const char *const mode_names[] = {[MODE_ONESHOT] = "oneshot", [MODE_PERIODIC] = "periodic"};
 
 const char *scenario_load_name(enum load load)
@@ -126,7 +127,7 @@ int scenario_read(const void *blob, struct scenario *s, char *why, size_t why_si
 		.period_ns = 100000,
 		.ipc_rounds = 1000,
 	};
-	int load = get_choice(&r, "load", "none", load_names, 4);
+	int load = get_choice(&r, "load", "none", load_names, LOAD_MAP + 1);
 	int mode = get_choice(&r, "mode", "oneshot", mode_names, 2);
 	static const char *const reports[] = {"short", "full"};
 	int report = get_choice(&r, "report", "full", reports, 2);

@@ -4,7 +4,7 @@
  *
  *   scenario {
  *       benchmark = "hpet-latency";
- *       load = "busy";        // busy | cache | ipc | none
+ *       load = "busy";        // busy | cache | ipc | map | none
  *       mode = "oneshot";     // oneshot | periodic
  *       samples = <1000>;
  *       report = "full";      // full | short
@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum load { LOAD_NONE, LOAD_BUSY, LOAD_CACHE, LOAD_IPC };
+enum load { LOAD_NONE, LOAD_BUSY, LOAD_CACHE, LOAD_IPC, LOAD_MAP };
 enum mode { MODE_ONESHOT, MODE_PERIODIC };
 
 struct scenario {

@@ -7,11 +7,11 @@
  *   ipc    a client and a server thread doing call+reply without pause,
  *          so the kernel's IPC path (interrupts off) is what the
  *          interrupt most often hits;
+ *   map    one thread mapping LOAD_MAP_PAGES pages of the root task's
+ *          memory with one mem_map and taking them back with one
+ *          mem_unmap, over and over: long calls that the interrupt stops
+ *          at their preemption points (doc/memory.md);
  *   none   nothing: the CPU idles (hlt) between interrupts.
- * A map/unmap load is not written yet: this tool was written before the
- * kernel had mem_map/mem_unmap (main has them now, see the ktest memory
- * suite); add a `map` value to scenario.c and a thread here that maps and
- * unmaps pages without pause.
  */
 #ifndef BENCH_LOAD_H
 #define BENCH_LOAD_H
@@ -22,6 +22,7 @@
 #include "../scenario.h"
 
 #define LOAD_PRIORITY 100
+#define LOAD_MAP_PAGES 4096 /* 16 MiB per call */
 
 /* Memory the cache load writes (the caller's: a static buffer in the
  * bench program, nothing in the root server). */

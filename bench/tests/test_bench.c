@@ -190,7 +190,7 @@ static void bad_kernel(void)
 static void test_scenario_rejected(void **state)
 {
 	(void)state;
-	expect_rejected(bad_load, "/scenario/load: \"disk\" is not one of none|busy|cache|ipc");
+	expect_rejected(bad_load, "/scenario/load: \"disk\" is not one of none|busy|cache|ipc|map");
 	expect_rejected(load_not_string, "/scenario/load: not a single string");
 	expect_rejected(samples_short, "/scenario/samples: 2 bytes, expected 4");
 	expect_rejected(samples_zero, "/scenario/samples: 0 is outside 1..");

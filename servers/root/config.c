@@ -63,7 +63,7 @@ const char *const config_intercept_names[CONFIG_INTERCEPT_COUNT] = {
 
 static const char *const device_types[] = {"uart-16550",   "pic-8259", "pit-8254",
 					   "rtc-mc146818", "ioapic",   "hpet"};
-static const char *const load_names[] = {"busy", "cache", "ipc", "none"};
+static const char *const load_names[] = {"busy", "cache", "ipc", "map", "none"};
 static const char *const mode_names[] = {"oneshot", "periodic"};
 static const char *const report_names[] = {"full", "short"};
 static const char *const kernel_names[] = {"standard", "bench"};

@@ -35,10 +35,12 @@ PAPER_ROWS = [
 EXTRA_ROWS = [
     ('idle', 'idle (CPU halted between interrupts)'),
     ('ipc', 'IPC call+reply load'),
+    ('mapunmap', 'map/unmap load (4096 pages per mem_map and mem_unmap)'),
     ('periodic', 'busy loop, periodic HPET mode'),
     ('reference', 'idle, bench kernel (in-kernel reference)'),
 ]
-DEFAULT_SCENARIOS = ['busy', 'cache', 'ipc', 'idle', 'periodic', 'reference']
+DEFAULT_SCENARIOS = ['busy', 'cache', 'ipc', 'mapunmap', 'idle', 'periodic',
+                     'reference']
 BENCH_TIMEOUT = 300  # seconds on QEMU; slower platforms get a multiple
 
 LINE = re.compile(r'^bench: (\S+)(.*)$', re.MULTILINE)

@@ -522,7 +522,7 @@ static void test_value_ranges(void **state)
 						       " vcpus { c { priority = <1>; }; }; devices "
 						       "{ d { type = \"floppy\"; }; }; }; };\n");
 	expect("/scenario: samples: must be at least 1");
-	expect("/scenario: load: 'disk' is not one of busy, cache, ipc, none");
+	expect("/scenario: load: 'disk' is not one of busy, cache, ipc, map, none");
 	expect("/scenario: mode: 'burst' is not one of oneshot, periodic");
 	expect("/scenario: report: 'long' is not one of full, short");
 	expect("/tasks/a: time-slice-us: must be 10..10000000");
