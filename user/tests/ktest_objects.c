@@ -194,9 +194,27 @@ static void test_thread_start(void)
 	ktest_status("thread-start-after-exit", worker_start(w), STATUS_BUSY);
 }
 
+/* task_quota: a task's quota left, for CONTROL on it only. */
+static void test_task_quota(void)
+{
+	uint64_t pages = 0;
+	ktest_check(sys_task_quota(child, &pages) == STATUS_OK && pages == 8, "task-quota",
+		    "the child made with 8 pages has %llu", (unsigned long long)pages);
+	cap_selector weak = ktest_slot(), e = ktest_endpoint("task-quota");
+	sys_cap_copy(child, CAP_SELF_TASK, weak, RIGHT_SEND, 0);
+	ktest_status("task-quota-no-control", sys_task_quota(weak, &pages), STATUS_NO_RIGHTS);
+	ktest_status("task-quota-not-task", sys_task_quota(e, &pages), STATUS_BAD_TYPE);
+	ktest_status("task-quota-thread", sys_task_quota(CAP_SELF_THREAD, &pages), STATUS_BAD_TYPE);
+	ktest_status("task-quota-empty", sys_task_quota(ktest_slot(), &pages), STATUS_BAD_CAP);
+	ktest_status("task-quota-out-of-range", sys_task_quota(BAD_SELECTOR, &pages),
+		     STATUS_BAD_CAP);
+	ktest_status("task-quota-all-ones", sys_task_quota(NO_SELECTOR, &pages), STATUS_BAD_CAP);
+}
+
 void test_objects(void)
 {
 	test_task_create();
+	test_task_quota();
 	test_thread_create();
 	test_thread_start();
 }
