@@ -215,9 +215,8 @@ static void test_suspend_in_exception(void)
 {
 	cap_selector e = ktest_endpoint("suspend-fault");
 	struct worker *w = worker_with_handler("suspend-fault", 100, touch_fault_page, e);
-	if (!w)
+	if (!w || worker_start(w) != STATUS_OK)
 		return;
-	worker_start(w);
 	ktest_settle();
 	ktest_status("suspend-fault-queued", sys_thread_suspend(w->thread), STATUS_OK);
 	ktest_status("suspend-fault-dequeued", sys_ipc_receive(e, 0, NULL, NULL), STATUS_TIMEOUT);
