@@ -3,7 +3,10 @@
  * HPET comparator (its configuration's interrupt `tick`, kind
  * hpet-comparator) and the HPET's registers (its first `mmio` range); the
  * root task created the comparator's Irq object on an IOAPIC input the
- * comparator can be routed to and says which in the start-up block. A
+ * comparator can be routed to and says which in the start-up block, or,
+ * with `delivery = "msi"`, an MSI Irq and the message that raises it,
+ * which the driver gives the comparator (FSB interrupt delivery, HPET
+ * specification 1.0a §2.3.9). A
  * client calls it (protocol in timer.h) to wait for n ticks: the driver
  * programs the comparator to interrupt periodically every --period-us
  * microseconds, receives n interrupts on the Irq's endpoint, acknowledging
@@ -39,6 +42,7 @@
 #define CAP_PERIOD_MAX_FS      100000000ull /* COUNTER_CLK_PERIOD: at most 100 ns */
 #define TIMER_PERIODIC_CAPABLE (1ull << 4)
 #define TIMER_SIZE_64	       (1ull << 5)
+#define TIMER_FSB_CAPABLE      (1ull << 15) /* Tn_FSB_INT_DEL_CAP */
 /* How long the driver waits for one tick before it gives up: this many
  * periods (a bound for a comparator that stopped, not a measurement). */
 #define TICK_TIMEOUT_PERIODS 100
@@ -47,11 +51,12 @@ static struct hpet hpet;
 static const struct startinfo_interrupt *tick;
 static uint64_t period_ns;
 
-/* Fill `hpet` for comparator `timer` routed to `gsi`; false with a
- * message when the registers are no HPET or the comparator cannot tick
- * periodically. */
-static bool hpet_setup(volatile uint64_t *regs, unsigned timer, unsigned gsi)
+/* Fill `hpet` for the comparator of `irq`, routed to its GSI or to its
+ * message; false with a message when the registers are no HPET or the
+ * comparator cannot tick periodically or send messages. */
+static bool hpet_setup(volatile uint64_t *regs, const struct startinfo_interrupt *irq)
 {
+	unsigned timer = irq->number;
 	uint64_t cap = regs[HPET_CAPABILITIES / 8];
 	uint64_t period_fs = cap >> 32;
 
@@ -70,7 +75,7 @@ static bool hpet_setup(volatile uint64_t *regs, unsigned timer, unsigned gsi)
 	    .bits = wide ? 64 : 32,
 	    .mask = wide ? ~0ull : 0xffffffffull,
 	    .timer = timer,
-	    .gsi = gsi,
+	    .gsi = irq->gsi,
 	    .periodic = config & TIMER_PERIODIC_CAPABLE,
 	};
 	if (!hpet.periodic) {
@@ -78,6 +83,15 @@ static bool hpet_setup(volatile uint64_t *regs, unsigned timer, unsigned gsi)
 		       timer);
 		return false;
 	}
+	if (!(irq->flags & IRQ_MSI))
+		return true;
+	if (!(config & TIMER_FSB_CAPABLE)) {
+		printf("HPET comparator %u cannot send its interrupt as a message "
+		       "(Tn_FSB_INT_DEL_CAP)\n",
+		       timer);
+		return false;
+	}
+	hpet_route_message(&hpet, irq->msi_address, irq->msi_data);
 	return true;
 }
 
@@ -162,10 +176,15 @@ int main(int argc, char **argv)
 		       INTERRUPT_NAME);
 		return EXIT_USAGE;
 	}
-	if (!hpet_setup((volatile uint64_t *)(uintptr_t)si->mmio[0].address, tick->number,
-			tick->gsi))
+	if (!hpet_setup((volatile uint64_t *)(uintptr_t)si->mmio[0].address, tick))
 		return EXIT_USAGE;
-	printf("HPET comparator %u on GSI %u, period %lu us\n", tick->number, tick->gsi, period_us);
+	if (hpet.message)
+		printf("HPET comparator %u by MSI (address %#llx, data %#x), period %lu us\n",
+		       tick->number, (unsigned long long)tick->msi_address, tick->msi_data,
+		       period_us);
+	else
+		printf("HPET comparator %u on GSI %u, period %lu us\n", tick->number, tick->gsi,
+		       period_us);
 
 	printf("receive failed: %s\n", status_name(runtime_serve(si->service, serve)));
 	return EXIT_USAGE;

@@ -273,6 +273,25 @@ TESTS = [
         forbid=[ROOT_STOPPED, r'root: plan:', r'root: done'],
         code=5),
     SystemTest(
+        # The benchmark's values out of range (bench/broken/
+        # scenario-values.dts): the checker knows the benchmark's ranges,
+        # so it refuses them before anything runs.
+        'scenario-values', 'scenario-values', ('qemu',),
+        expect=[BANNER,
+                r'root: config: /scenario: samples: 20000000 is outside '
+                r'1\.\.10000000',
+                r'root: config: /scenario: offset-ns: minimum 50000 above '
+                r'maximum 20000',
+                r'root: config: /scenario: period-ns: 500 is outside '
+                r'1000\.\.1000000000',
+                r'root: config: /scenario: ipc-rounds: 10000001 is outside '
+                r'0\.\.10000000',
+                r'root: boot configuration rejected: 4 problems, nothing '
+                r'started',
+                r'vireo: shutdown \(code 5\)'],
+        forbid=[ROOT_STOPPED, r'root: plan:', r'^bench: '],
+        code=5),
+    SystemTest(
         # Quotas the build's check lets through (it only knows the
         # emulator's RAM) but the root task does not: it knows what the
         # kernel left it (bench/broken/config-memory.dts).
