@@ -243,7 +243,7 @@ TESTS = [
          r'root: task client: exited with code 0',
          r'root: stopping console, timer',
          r'root: summary: 4 tasks started, 1 exited with code 0, 1 failed, '
-         r'2 stopped']),
+         r'2 stopped; \d+ pages of memory given back, 0 kept']),
     # A server ends (bench/faults/server-exit.dts: the console gets too few
     # ports and exits with 1 first): its clients would wait for it forever,
     # so the root task stops every task; nothing reached the console.
@@ -256,7 +256,7 @@ TESTS = [
          r'forever',
          r'root: stopping timer, client',
          r'root: summary: 3 tasks started, 0 exited with code 0, 1 failed, '
-         r'2 stopped'],
+         r'2 stopped; \d+ pages of memory given back, 0 kept'],
         forbid=[r'^\[']),
     SystemTest(
         # PCI functions' MSI the root task cannot give (bench/faults/
