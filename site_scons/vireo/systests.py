@@ -127,6 +127,19 @@ def task_failure_test(name, expect, forbid=()):
         code=7, icount=True)
 
 
+def config_rejected_test(name, problems):
+    """A configuration of bench/broken/ (build/iso/<name>.iso): the root
+    task prints each of `problems` (regexes of what follows `root: config:
+    `), in this order, and starts nothing (exit 5)."""
+    return SystemTest(
+        name, name, ('qemu',),
+        expect=[BANNER] + [r'root: config: ' + p for p in problems] +
+        [r'root: boot configuration rejected: %d problems?, nothing started'
+         % len(problems), r'vireo: shutdown \(code 5\)'],
+        forbid=[ROOT_STOPPED, r'root: plan:', r'root: done'],
+        code=5)
+
+
 TESTS = [
     SystemTest(
         'boot-default', 'default',
@@ -294,70 +307,41 @@ TESTS = [
     bad_driver_test('truncated', r'program header table 0x40\+\d+\*56 '
                                  r'outside image of 0xc8 bytes'),
     bad_driver_test('machine', r'machine 3, expected 62 \(x86-64\)'),
-    SystemTest(
-        # One problem of each kind (bench/broken/config-problems.dts): all
-        # of them printed, in the checker's order, and nothing started.
-        'config-problems', 'config-problems', ('qemu',),
-        expect=[BANNER,
-                r'root: config: /chosen: unknown node',
-                r"root: config: /scenario: load: 'disk' is not one of",
-                r'root: config: /tasks/console: colour: unknown property',
-                r'root: config: /tasks/thief: memory-pages: must be one u32',
-                r"root: config: /tasks/thief: image: no boot module named "
-                r"'shell' \(modules: root, config, console, driver, "
-                r"client\)",
-                r"root: config: /tasks/thief: priority: 255 is not below the "
-                r"root task's priority 255",
-                r'root: config: /tasks/timer: image: missing \(required\)',
-                r"root: config: /vms/console: image: no boot module named "
-                r"'linux'",
-                r'root: config: /vms/console: name already used by '
-                r'/tasks/console',
-                r"root: config: /tasks/thief: connect: no task named "
-                r"'nobody'",
-                r'root: config: /tasks/thief/interrupts/stolen: gsi: also '
-                r'claimed by /tasks/console/interrupts/com2',
-                r'root: config: /tasks/copycat: mmio: \[0xfed00000, '
-                r'\+0x1000\) overlaps \[0xfed00000, \+0x1000\) of '
-                r'/tasks/timer',
-                r'root: config: /tasks/thief: io-ports: \[0x2fc, \+0x2\) '
-                r'overlaps \[0x2f8, \+0x8\) of /tasks/console',
-                r'root: config: /vms: memory-size: the guests need 4294967296 '
-                r'pages of 4 KiB, user memory has \d+',
-                r'root: boot configuration rejected: 14 problems, nothing '
-                r'started',
-                r'vireo: shutdown \(code 5\)'],
-        forbid=[ROOT_STOPPED, r'root: plan:', r'root: done'],
-        code=5),
-    SystemTest(
-        # The benchmark's values out of range (bench/broken/
-        # scenario-values.dts): the checker knows the benchmark's ranges,
-        # so it refuses them before anything runs.
-        'scenario-values', 'scenario-values', ('qemu',),
-        expect=[BANNER,
-                r'root: config: /scenario: samples: 20000000 is outside '
-                r'1\.\.10000000',
-                r'root: config: /scenario: offset-ns: minimum 50000 above '
-                r'maximum 20000',
-                r'root: config: /scenario: period-ns: 500 is outside '
-                r'1000\.\.1000000000',
-                r'root: config: /scenario: ipc-rounds: 10000001 is outside '
-                r'0\.\.10000000',
-                r'root: boot configuration rejected: 4 problems, nothing '
-                r'started',
-                r'vireo: shutdown \(code 5\)'],
-        forbid=[ROOT_STOPPED, r'root: plan:', r'^bench: '],
-        code=5),
-    SystemTest(
-        # Quotas the build's check lets through (it only knows the
-        # emulator's RAM) but the root task does not: it knows what the
-        # kernel left it (bench/broken/config-memory.dts).
-        'config-memory', 'config-memory', ('qemu',),
-        expect=[BANNER,
-                r"root: config: /tasks: memory-pages: the tasks' quotas need "
-                r'131072 pages of 4 KiB, the root task has \d+',
-                r'root: boot configuration rejected: 1 problem, nothing '
-                r'started'],
-        forbid=[ROOT_STOPPED, r'root: plan:', r'root: done'],
-        code=5),
+    # One problem of each kind (bench/broken/config-problems.dts): all of
+    # them printed, in the checker's order, and nothing started.
+    config_rejected_test('config-problems', [
+        r'/chosen: unknown node',
+        r"/scenario: load: 'disk' is not one of",
+        r'/tasks/console: colour: unknown property',
+        r'/tasks/thief: memory-pages: must be one u32',
+        r"/tasks/thief: image: no boot module named 'shell' \(modules: root, "
+        r"config, console, driver, client\)",
+        r"/tasks/thief: priority: 255 is not below the root task's priority "
+        r"255",
+        r'/tasks/timer: image: missing \(required\)',
+        r"/vms/console: image: no boot module named 'linux'",
+        r'/vms/console: name already used by /tasks/console',
+        r"/tasks/thief: connect: no task named 'nobody'",
+        r'/tasks/thief/interrupts/stolen: gsi: also claimed by '
+        r'/tasks/console/interrupts/com2',
+        r'/tasks/copycat: mmio: \[0xfed00000, \+0x1000\) overlaps '
+        r'\[0xfed00000, \+0x1000\) of /tasks/timer',
+        r'/tasks/thief: io-ports: \[0x2fc, \+0x2\) overlaps \[0x2f8, \+0x8\) '
+        r'of /tasks/console',
+        r'/vms: memory-size: the guests need 4294967296 pages of 4 KiB, user '
+        r'memory has \d+']),
+    # The benchmark's values out of range (bench/broken/
+    # scenario-values.dts): the checker knows the benchmark's ranges, so it
+    # refuses them before anything runs.
+    config_rejected_test('scenario-values', [
+        r'/scenario: samples: 20000000 is outside 1\.\.10000000',
+        r'/scenario: offset-ns: minimum 50000 above maximum 20000',
+        r'/scenario: period-ns: 500 is outside 1000\.\.1000000000',
+        r'/scenario: ipc-rounds: 10000001 is outside 0\.\.10000000']),
+    # Quotas the build's check lets through (it only knows the emulator's
+    # RAM) but the root task does not: it knows what the kernel left it
+    # (bench/broken/config-memory.dts).
+    config_rejected_test('config-memory', [
+        r"/tasks: memory-pages: the tasks' quotas need 131072 pages of 4 KiB, "
+        r'the root task has \d+']),
 ]
