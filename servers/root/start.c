@@ -55,6 +55,8 @@ _Static_assert(BOOTINFO_MAX_MEMORY + CONFIG_MAX_TASKS * PAGE_LIST_MAX <= PAGE_PO
 #define HPET_TIMER_CONFIG(n) (0x100 + 0x20 * (n)) /* §2.3.8 */
 #define HPET_TIMERS(cap)     ((unsigned)((cap) >> 8 & 0x1f) + 1)
 #define HPET_ROUTES(config)  ((uint32_t)((config) >> 32)) /* Tn_INT_ROUTE_CAP */
+#define HPET_INT_ENABLE	     (1ull << 2)		  /* Tn_INT_ENB_CNF */
+#define HPET_FSB_ENABLE	     (1ull << 14)		  /* Tn_FSB_EN_CNF */
 #define HPET_FSB_CAPABLE     (1ull << 15)		  /* Tn_FSB_INT_DEL_CAP */
 
 #define ERROR_LENGTH 200
@@ -518,6 +520,31 @@ static bool create_tasks(struct system *sys)
 	return true;
 }
 
+/*
+ * Stop the HPET comparators of a task about to be destroyed: a driver
+ * that ended in the middle of its work leaves its comparator interrupting,
+ * and with the task its Irq goes, whose vector the kernel gives to the
+ * next Irq made (doc/syscalls.md, "MSI": stop the device first). The root
+ * task has the HPET's registers; the task cannot run meanwhile (the root
+ * task has the highest priority).
+ */
+static void stop_comparators(const struct system *sys, const struct child *c)
+{
+	volatile uint64_t *hpet = (volatile uint64_t *)(uintptr_t)sys->bi->hpet;
+
+	for (unsigned i = 0; hpet != NULL && i < c->config->interrupt_count; i++) {
+		const struct config_interrupt *irq = &c->config->interrupts[i];
+		if (irq->kind != CONFIG_IRQ_HPET)
+			continue;
+		volatile uint64_t *config = &hpet[HPET_TIMER_CONFIG(irq->number) / 8];
+		uint64_t was = *config;
+		*config = was & ~(HPET_INT_ENABLE | HPET_FSB_ENABLE);
+		if (was & HPET_INT_ENABLE)
+			printf("root: task %s: HPET comparator %u stopped\n", c->config->name,
+			       irq->number);
+	}
+}
+
 /* The task is gone with every mapping of its pages (task_destroy revokes
  * what was derived from them too): the pool can hand them out again. */
 static void give_back_memory(struct system *sys, struct child *c)
@@ -535,6 +562,7 @@ static void give_back_memory(struct system *sys, struct child *c)
 void start_destroy(struct system *sys, struct child *c, enum child_state state)
 {
 	if (c->task != NO_SELECTOR) {
+		stop_comparators(sys, c);
 		enum status s = sys_task_destroy(c->task);
 		if (s == STATUS_OK)
 			give_back_memory(sys, c);

@@ -16,7 +16,12 @@
  * specification 1.0a §2.3); this file only fills its struct hpet for the
  * comparator it was given.
  *
- * Usage (the configuration's `arguments`): --period-us N, 1..1000000.
+ * Usage (the configuration's `arguments`):
+ *   --period-us N          the tick period, 1..1000000
+ *   --exit-after-ticks N   exit with code 3 at the Nth tick of a request,
+ *                          the comparator still running: the driver the
+ *                          system test `timer-exit` needs (the root task
+ *                          must stop the comparator of a task it destroys)
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,6 +37,7 @@
 #define INTERRUPT_NAME "tick"
 #define PERIOD_US_MAX  1000000u
 #define EXIT_USAGE     2
+#define EXIT_ARMED     3
 
 /* HPET specification 1.0a §2.3.4, table 2-5: the capabilities register;
  * §2.3.8, table 2-9: a comparator's configuration register. */
@@ -50,6 +56,7 @@
 static struct hpet hpet;
 static const struct startinfo_interrupt *tick;
 static uint64_t period_ns;
+static unsigned long exit_after; /* ticks; 0: never */
 
 /* Fill `hpet` for the comparator of `irq`, routed to its GSI or to its
  * message; false with a message when the registers are no HPET or the
@@ -125,6 +132,11 @@ static enum status count_ticks(uint64_t n, uint64_t *reply)
 		last = hpet_counter(&hpet);
 		if (counted++ == 0)
 			first = last;
+		if (counted == exit_after) {
+			printf("exiting at tick %llu with comparator %u running\n",
+			       (unsigned long long)counted, hpet.timer);
+			exit(EXIT_ARMED);
+		}
 		sys_irq_ack(tick->irq);
 	}
 	hpet_disarm(&hpet);
@@ -168,6 +180,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	period_ns = period_us * 1000;
+	runtime_number_option(argc, argv, "--exit-after-ticks", TIMER_TICKS_MAX, &exit_after);
 	tick = runtime_interrupt(INTERRUPT_NAME);
 	if (tick == NULL || tick->kind != STARTINFO_IRQ_HPET || si->mmio_count < 1 ||
 	    si->service == NO_SELECTOR) {
