@@ -825,8 +825,7 @@ static void check_cells(struct checker *c, const char *path, const struct proper
 }
 
 /* The values the benchmark takes (bench/scenario.c, doc/benchmarks.md). */
-static void check_benchmark_values(struct checker *c, const char *path,
-				   const struct property *p)
+static void check_benchmark_values(struct checker *c, const char *path, const struct property *p)
 {
 	const struct property *offsets = &p[SCENARIO_OFFSETS];
 
@@ -854,8 +853,7 @@ static void read_scenario(struct checker *c, int node, const char *path)
 	s->report = string_or(&p[SCENARIO_REPORT], "full");
 	s->samples = u32_or(&p[SCENARIO_SAMPLES], 0);
 	if (s->benchmark != NULL)
-		choose(c, path, "benchmark", s->benchmark, benchmark_names,
-		       COUNT(benchmark_names));
+		choose(c, path, "benchmark", s->benchmark, benchmark_names, COUNT(benchmark_names));
 	choose(c, path, "load", s->load, load_names, COUNT(load_names));
 	choose(c, path, "mode", s->mode, mode_names, COUNT(mode_names));
 	choose(c, path, "report", s->report, report_names, COUNT(report_names));

@@ -11,10 +11,10 @@
 #define CONFIG_DATA    0xcfc
 #define CONFIG_ENABLE  (1u << 31)
 
-#define PCI_VENDOR_ID	     0x00 /* 16 bits; 0xffff: no function there */
-#define PCI_STATUS	     0x06 /* 16 bits */
-#define PCI_HEADER_TYPE	     0x0e /* 8 bits; bit 7: multi-function */
-#define PCI_CAPABILITIES     0x34 /* 8 bits: the first capability (header types 0 and 1) */
+#define PCI_VENDOR_ID	     0x00      /* 16 bits; 0xffff: no function there */
+#define PCI_STATUS	     0x06      /* 16 bits */
+#define PCI_HEADER_TYPE	     0x0e      /* 8 bits; bit 7: multi-function */
+#define PCI_CAPABILITIES     0x34      /* 8 bits: the first capability (header types 0 and 1) */
 #define STATUS_CAPABILITIES  (1u << 4) /* §6.2.3: the capability list exists */
 #define CAPABILITY_MSI	     0x05
 #define NO_FUNCTION	     0xffff
@@ -37,8 +37,8 @@ static uint32_t in32(uint16_t port)
 static unsigned read_config(unsigned bus, unsigned device, unsigned function, unsigned offset,
 			    unsigned size)
 {
-	out32(CONFIG_ADDRESS, CONFIG_ENABLE | bus << 16 | device << 11 | function << 8 |
-				  (offset & 0xfc));
+	out32(CONFIG_ADDRESS,
+	      CONFIG_ENABLE | bus << 16 | device << 11 | function << 8 | (offset & 0xfc));
 	uint32_t dword = in32(CONFIG_DATA) >> 8 * (offset & 3);
 	return size == 1 ? dword & 0xff : dword & 0xffff;
 }

@@ -33,7 +33,8 @@ _Static_assert(CONFIG_MAX_CONNECTIONS <= STARTINFO_MAX_CONNECTIONS &&
 	       "the start-up block holds what a plan's task may have");
 _Static_assert(STARTINFO_HEAP + CONFIG_MAX_HEAP_PAGES * (uint64_t)PAGE_SIZE == STARTINFO_ADDRESS,
 	       "the checker's largest heap fills the heap's part of the address space");
-_Static_assert(CONFIG_TASK_FIXED_PAGES * PAGE_SIZE == STARTINFO_STACK_SIZE + STARTINFO_PAGES * PAGE_SIZE,
+_Static_assert((uint64_t)CONFIG_TASK_FIXED_PAGES *PAGE_SIZE ==
+		   STARTINFO_STACK_SIZE + STARTINFO_PAGES * PAGE_SIZE,
 	       "the checker counts a task's stack and start-up block");
 /* Each task lists its program's segments, heap, stack and start-up block;
  * the pool's free extents stay below ranges + extents handed out (pages.h). */
@@ -633,9 +634,8 @@ int start_tasks(struct system *sys, const struct config_plan *plan, const struct
 		    "root: task %s: started, %llu pages of memory, %llu of %u kernel pages left, "
 		    "entry %#llx%s\n",
 		    c->config->name, (unsigned long long)page_list_pages(&c->memory),
-		    (unsigned long long)quota,
-		    c->config->memory_pages, (unsigned long long)c->elf.entry,
-		    c->server ? ", serves others" : "");
+		    (unsigned long long)quota, c->config->memory_pages,
+		    (unsigned long long)c->elf.entry, c->server ? ", serves others" : "");
 	}
 	return 0;
 }

@@ -273,8 +273,8 @@ static void test_plan_print(void **state)
 	     "report short\n"),
 	    ("p: task console: image console, priority 200, cpu 0, time slice 10000 us, 64 pages, "
 	     "heap 64 pages\n"),
-	    "p: task client: image client, priority 100, cpu 0, time slice 5000 us, 128 pages, heap "
-	    "1000 pages\n",
+	    ("p: task client: image client, priority 100, cpu 0, time slice 5000 us, 128 pages, "
+	     "heap 1000 pages\n"),
 	    "p:   interrupt com2: gsi 3 edge high\n",
 	    "p:   io-ports [0x2f8, +0x8)\n",
 	    "p:   interrupt timer: hpet comparator 2, delivery msi\n",
@@ -588,8 +588,9 @@ static void test_scenario_benchmark_settings(void **state)
 static void test_scenario_value_ranges(void **state)
 {
 	(void)state;
-	check("\tscenario { benchmark = \"hpet-latency\"; samples = <10000000>; seed = <0>;\n"
-	      "\t\toffset-ns = <1000 1000000000>; period-ns = <1000000000>; ipc-rounds = <0>; };\n");
+	check(
+	    "\tscenario { benchmark = \"hpet-latency\"; samples = <10000000>; seed = <0>;\n"
+	    "\t\toffset-ns = <1000 1000000000>; period-ns = <1000000000>; ipc-rounds = <0>; };\n");
 	expect_count(0);
 	check("\tscenario { benchmark = \"hpet-latency\"; samples = <10000001>;\n"
 	      "\t\toffset-ns = <999 1000000001>; period-ns = <999>; ipc-rounds = <10000001>; };\n");
@@ -659,21 +660,24 @@ static void test_scenario_agrees_with_benchmark(void **state)
 
 /* A task with a heap of `pages` and the quota to map it. */
 #define HEAP_TASK(name, pages)                                                                     \
-	"\t\t" name " { image = \"console\"; priority = <1>; memory-pages = <20>; heap-pages = <" pages \
-	">; };\n"
+	"\t\t" name " { image = \"console\"; priority = <1>; memory-pages = <20>;"                 \
+	" heap-pages = <" pages ">; };\n"
 
 /* heap-pages: the default, a range, the quota that maps it, user memory. */
 static void test_heap_pages(void **state)
 {
 	(void)state;
-	check("\ttasks {\n" TASK("a", "heap-pages = <0>;") TASK("b", "heap-pages = <196097>;")
-		  TASK("c", "heap-pages = <600>;")
-		      "\t\td { image = \"console\"; priority = <1>; memory-pages = <12>;"
-		      " heap-pages = <600>; };\n"
-		      "\t\te { image = \"console\"; priority = <1>; heap-pages = <1>; };\n"
-		      "\t\tf { image = \"console\"; priority = <1>; memory-pages = <10>;"
-		      " heap-pages = <1 2>; };\n"
-		      "\t};\n");
+	static const char tasks[] =
+	    "\ttasks {\n" TASK("a", "heap-pages = <0>;") TASK("b", "heap-pages = <196097>;")
+		TASK("c", "heap-pages = <600>;")
+	    "\t\td { image = \"console\"; priority = <1>; memory-pages = <12>;"
+	    " heap-pages = <600>; };\n"
+	    "\t\te { image = \"console\"; priority = <1>; heap-pages = <1>; };\n"
+	    "\t\tf { image = \"console\"; priority = <1>; memory-pages = <10>;"
+	    " heap-pages = <1 2>; };\n"
+	    "\t};\n";
+
+	check(tasks);
 	expect("/tasks/a: heap-pages: 0 is outside 1..196096");
 	expect("/tasks/b: heap-pages: 196097 is outside 1..196096");
 	/* 2 page tables with their node tables, 600 / 84 pages of nodes. */
@@ -693,14 +697,18 @@ static void test_heap_pages(void **state)
 	expect_count(0);
 	assert_int_equal(plan.task_pages, 2000);
 	check("\ttasks {\n" HEAP_TASK("a", "982") HEAP_TASK("b", "983") "\t};\n");
-	expect("/tasks: heap-pages: the tasks' heaps, stacks and start-up blocks need 2001 pages of "
-	       "4 KiB, user memory has 2000");
+	expect(
+	    "/tasks: heap-pages: the tasks' heaps, stacks and start-up blocks need 2001 pages of "
+	    "4 KiB, user memory has 2000");
 	expect_count(1);
-	check("\ttasks {\n" HEAP_TASK("a", "982") HEAP_TASK("b", "982")
-	      "\t};\n\tvms { v { image = \"linux\"; memory-size = <0x1000>;"
-	      " vcpus { c { priority = <1>; }; }; }; };\n");
-	expect("/tasks: heap-pages: the tasks' heaps, stacks and start-up blocks need 2000 pages of "
-	       "4 KiB, user memory has 1999 besides the guests'");
+	static const char with_vm[] =
+	    "\ttasks {\n" HEAP_TASK("a", "982") HEAP_TASK("b", "982") "\t};\n"
+	    "\tvms { v { image = \"linux\"; memory-size = <0x1000>;"
+	    " vcpus { c { priority = <1>; }; }; }; };\n";
+	check(with_vm);
+	expect(
+	    "/tasks: heap-pages: the tasks' heaps, stacks and start-up blocks need 2000 pages of "
+	    "4 KiB, user memory has 1999 besides the guests'");
 	expect_count(1);
 }
 
@@ -708,16 +716,18 @@ static void test_heap_pages(void **state)
 static void test_interrupt_delivery(void **state)
 {
 	(void)state;
-	check("\ttasks {\n" TASK("a", "interrupts { m { hpet-comparator = <1>; delivery = \"msi\"; };"
-				    " i { hpet-comparator = <2>; delivery = \"ioapic\"; };"
-				    " d { hpet-comparator = <3>; }; };") "\t};\n");
+	check("\ttasks {\n" TASK("a",
+				 "interrupts { m { hpet-comparator = <1>; delivery = \"msi\"; };"
+				 " i { hpet-comparator = <2>; delivery = \"ioapic\"; };"
+				 " d { hpet-comparator = <3>; }; };") "\t};\n");
 	expect_count(0);
 	assert_true(plan.tasks[0].interrupts[0].message);
 	assert_false(plan.tasks[0].interrupts[1].message);
 	assert_false(plan.tasks[0].interrupts[2].message);
-	check("\ttasks {\n" TASK("a", "interrupts { f { hpet-comparator = <1>; delivery = \"fsb\"; };"
-				    " g { gsi = <3>; delivery = \"msi\"; };"
-				    " p { msi = <0 1 0>; delivery = \"msi\"; }; };") "\t};\n");
+	check("\ttasks {\n" TASK("a",
+				 "interrupts { f { hpet-comparator = <1>; delivery = \"fsb\"; };"
+				 " g { gsi = <3>; delivery = \"msi\"; };"
+				 " p { msi = <0 1 0>; delivery = \"msi\"; }; };") "\t};\n");
 	expect("/tasks/a/interrupts/f: delivery: 'fsb' is not one of ioapic, msi");
 	expect("/tasks/a/interrupts/g: delivery: only for hpet-comparator interrupts");
 	expect("/tasks/a/interrupts/p: delivery: only for hpet-comparator interrupts");

@@ -97,11 +97,11 @@ struct startinfo_interrupt {
 	uint32_t kind;		       /* enum startinfo_interrupt_kind */
 	uint32_t number;	       /* GSI, HPET comparator, or STARTINFO_PCI_FUNCTION */
 	uint32_t gsi;		       /* the IOAPIC input the Irq object routes */
-	uint32_t flags;		       /* IRQ_LEVEL, IRQ_ACTIVE_LOW, IRQ_MSI as given to irq_create */
-	cap_selector irq;	       /* CONTROL: sys_irq_ack */
-	cap_selector endpoint;	       /* RECEIVE: where the interrupt arrives */
-	uint64_t msi_address;	       /* IRQ_MSI: where the device writes */
-	uint32_t msi_data;	       /* IRQ_MSI: what it writes */
+	uint32_t flags;	       /* as given to irq_create: IRQ_LEVEL, IRQ_ACTIVE_LOW, IRQ_MSI */
+	cap_selector irq;      /* CONTROL: sys_irq_ack */
+	cap_selector endpoint; /* RECEIVE: where the interrupt arrives */
+	uint64_t msi_address;  /* IRQ_MSI: where the device writes */
+	uint32_t msi_data;     /* IRQ_MSI: what it writes */
 	uint32_t reserved;
 };
 
