@@ -11,6 +11,8 @@
 #define HPET_COUNTER 0x0f0      /* MAIN_CNT, §2.3.7 */
 #define HPET_TIMER_CONFIG(n) (0x100 + 0x20 * (n))
 #define HPET_TIMER_COMPARATOR(n) (0x108 + 0x20 * (n))
+/* Tn_FSB_INT_ROUTE: the data in bits 31:0, the address in 63:32. */
+#define HPET_TIMER_FSB_ROUTE(n) (0x110 + 0x20 * (n))
 
 #define CAP_COUNT_SIZE_64 (1ull << 13)
 /* Timer configuration bits, §2.3.8 table 2-9. */
@@ -20,6 +22,7 @@
 #define TIMER_SIZE_64 (1ull << 5)
 #define TIMER_VALUE_SET (1ull << 6)
 #define TIMER_ROUTE_SHIFT 9
+#define TIMER_FSB_ENABLE (1ull << 14)
 
 #define FS_PER_NS 1000000ull
 
@@ -106,9 +109,10 @@ uint64_t hpet_deadline_tsc(const struct hpet *h, const struct hpet_anchor *a, ui
 	return a->tsc + (uint64_t)((ticks * h->ratio) >> 32);
 }
 
+/* Where the interrupt goes: Tn_INT_ROUTE_CNF, or Tn_FSB_EN_CNF (§2.3.8). */
 static uint64_t route(const struct hpet *h)
 {
-	return (uint64_t)h->gsi << TIMER_ROUTE_SHIFT;
+	return h->message ? TIMER_FSB_ENABLE : (uint64_t)h->gsi << TIMER_ROUTE_SHIFT;
 }
 
 void hpet_arm_oneshot(const struct hpet *h, uint64_t deadline)
@@ -149,4 +153,10 @@ void hpet_arm_periodic(const struct hpet *h, uint64_t first, uint64_t period)
 void hpet_disarm(const struct hpet *h)
 {
 	write_reg(h, HPET_TIMER_CONFIG(h->timer), route(h));
+}
+
+void hpet_route_message(struct hpet *h, uint64_t address, uint32_t data)
+{
+	write_reg(h, HPET_TIMER_FSB_ROUTE(h->timer), address << 32 | data);
+	h->message = true;
 }

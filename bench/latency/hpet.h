@@ -29,6 +29,7 @@ struct hpet {
 	unsigned bits;       /* 32 or 64 */
 	unsigned timer;      /* the comparator used */
 	unsigned gsi;        /* its IOAPIC input */
+	bool message;        /* interrupts as a message instead (hpet_route_message) */
 	bool periodic;       /* the comparator can run periodically */
 	uint64_t ratio;      /* TSC ticks per HPET tick, 32.32 fixed point */
 };
@@ -83,5 +84,10 @@ void hpet_arm_periodic(const struct hpet *h, uint64_t first, uint64_t period);
 
 /* Stop the comparator's interrupts. */
 void hpet_disarm(const struct hpet *h);
+
+/* From now on the comparator interrupts by writing `data` to physical
+ * `address` (FSB interrupt delivery, §2.3.9; only when its
+ * Tn_FSB_INT_DEL_CAP is set), not through its IOAPIC input. */
+void hpet_route_message(struct hpet *h, uint64_t address, uint32_t data);
 
 #endif

@@ -63,12 +63,14 @@ const char *const config_intercept_names[CONFIG_INTERCEPT_COUNT] = {
 
 static const char *const device_types[] = {"uart-16550",   "pic-8259", "pit-8254",
 					   "rtc-mc146818", "ioapic",   "hpet"};
+static const char *const benchmark_names[] = {"hpet-latency"};
 static const char *const load_names[] = {"busy", "cache", "ipc", "map", "none"};
 static const char *const mode_names[] = {"oneshot", "periodic"};
 static const char *const report_names[] = {"full", "short"};
 static const char *const kernel_names[] = {"standard", "bench"};
 static const char *const trigger_names[] = {"edge", "level"};
 static const char *const polarity_names[] = {"high", "low"};
+static const char *const delivery_names[] = {"ioapic", "msi"};
 
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 
@@ -452,7 +454,16 @@ static void read_sections(struct checker *c, int node, const char *path, const c
 
 /* ---------------------------------------------------------------- tasks */
 
-enum { IRQ_GSI, IRQ_MSI, IRQ_HPET, IRQ_TRIGGER, IRQ_POLARITY, IRQ_VECTORS, IRQ_PROPERTIES };
+enum {
+	IRQ_GSI,
+	IRQ_MSI,
+	IRQ_HPET,
+	IRQ_TRIGGER,
+	IRQ_POLARITY,
+	IRQ_VECTORS,
+	IRQ_DELIVERY,
+	IRQ_PROPERTIES
+};
 
 static const struct property_spec interrupt_specs[IRQ_PROPERTIES] = {
     [IRQ_GSI] = {"gsi", TYPE_CELLS, 1, false},
@@ -461,6 +472,16 @@ static const struct property_spec interrupt_specs[IRQ_PROPERTIES] = {
     [IRQ_TRIGGER] = {"trigger", TYPE_STRING, 0, false},
     [IRQ_POLARITY] = {"polarity", TYPE_STRING, 0, false},
     [IRQ_VECTORS] = {"vectors", TYPE_CELLS, 1, false},
+    [IRQ_DELIVERY] = {"delivery", TYPE_STRING, 0, false},
+};
+
+/* The property an interrupt kind owns besides its number: trigger and
+ * polarity for gsi, vectors for msi, delivery for hpet-comparator. */
+static const unsigned irq_owner[IRQ_PROPERTIES] = {
+    [IRQ_TRIGGER] = IRQ_GSI,
+    [IRQ_POLARITY] = IRQ_GSI,
+    [IRQ_VECTORS] = IRQ_MSI,
+    [IRQ_DELIVERY] = IRQ_HPET,
 };
 
 static bool read_msi(struct checker *c, const char *path, const struct property *p,
@@ -508,11 +529,10 @@ static bool read_interrupt(struct checker *c, int node, const char *path, void *
 			      : "needs one of gsi, msi, hpet-comparator");
 		return false;
 	}
-	for (int i = IRQ_TRIGGER; i <= IRQ_VECTORS; i++) {
-		bool belongs = i == IRQ_VECTORS ? p[IRQ_MSI].ok : p[IRQ_GSI].ok;
-		if (p[i].ok && !belongs) {
+	for (int i = IRQ_TRIGGER; i < IRQ_PROPERTIES; i++) {
+		if (p[i].ok && !p[irq_owner[i]].ok) {
 			problem(c, path, interrupt_specs[i].name, "only for %s interrupts",
-				i == IRQ_VECTORS ? "msi" : "gsi");
+				interrupt_specs[irq_owner[i]].name);
 			ok = false;
 		}
 	}
@@ -526,7 +546,10 @@ static bool read_interrupt(struct checker *c, int node, const char *path, void *
 				HPET_COMPARATORS);
 			ok = false;
 		}
-		return ok;
+		int delivery = choose(c, path, "delivery", string_or(&p[IRQ_DELIVERY], "ioapic"),
+				      delivery_names, COUNT(delivery_names));
+		irq->message = delivery == 1;
+		return ok && delivery >= 0;
 	}
 	irq->kind = CONFIG_IRQ_GSI;
 	irq->number = cell(&p[IRQ_GSI], 0);
@@ -549,6 +572,7 @@ enum {
 	TASK_CONNECT,
 	TASK_MMIO,
 	TASK_PORTS,
+	TASK_HEAP,
 	TASK_PROPERTIES
 };
 
@@ -562,7 +586,40 @@ static const struct property_spec task_specs[TASK_PROPERTIES] = {
     [TASK_CONNECT] = {"connect", TYPE_STRINGS, 0, false},
     [TASK_MMIO] = {"mmio", TYPE_PAIRS64, 0, false},
     [TASK_PORTS] = {"io-ports", TYPE_PAIRS32, 0, false},
+    [TASK_HEAP] = {"heap-pages", TYPE_CELLS, 1, false},
 };
+
+/* Ceiling of a / b. */
+static uint64_t pages_for(uint64_t a, uint64_t b)
+{
+	return (a + b - 1) / b;
+}
+
+/*
+ * A heap-pages the task gives fits the address space of a started task,
+ * and the task's quota (when it has one) pays at least the page tables
+ * and mapping nodes of the heap alone. Its user memory is counted with
+ * the others' in check_memory.
+ */
+static bool check_heap(struct checker *c, const char *path, const struct config_task *task,
+		       bool has_quota)
+{
+	uint32_t heap = task->heap_pages;
+
+	if (heap == 0 || heap > CONFIG_MAX_HEAP_PAGES) {
+		problem(c, path, "heap-pages", "%u is outside 1..%u", heap, CONFIG_MAX_HEAP_PAGES);
+		return false;
+	}
+	uint64_t tables = 2 * pages_for(heap, CONFIG_PAGE_TABLE_ENTRIES);
+	uint64_t nodes = pages_for(heap, CONFIG_NODES_PER_PAGE);
+	if (has_quota && task->memory_pages < tables + nodes)
+		problem(c, path, "heap-pages",
+			"%u pages need %llu kernel pages to be mapped (%llu for page tables, %llu "
+			"for mapping nodes), memory-pages is %u",
+			heap, (unsigned long long)(tables + nodes), (unsigned long long)tables,
+			(unsigned long long)nodes, task->memory_pages);
+	return true;
+}
 
 /* A child of /tasks or /vms: the root task has its own name. */
 static void check_name(struct checker *c, const char *path, const char *name)
@@ -599,6 +656,9 @@ static bool read_task(struct checker *c, int node, const char *path, void *entri
 		problem(c, path, "time-slice-us", "must be %u..%u", CONFIG_MIN_TIME_SLICE_US,
 			CONFIG_MAX_TIME_SLICE_US);
 	task->memory_pages = u32_or(&p[TASK_MEMORY], 0);
+	task->heap_pages = u32_or(&p[TASK_HEAP], CONFIG_DEFAULT_HEAP_PAGES);
+	if (p[TASK_HEAP].ok && !check_heap(c, path, task, p[TASK_MEMORY].ok))
+		task->heap_pages = 0; /* so that no sum of memory is over because of it */
 	if (p[TASK_ARGUMENTS].ok)
 		task->arguments =
 		    (struct config_strings){p[TASK_ARGUMENTS].value, p[TASK_ARGUMENTS].len};
@@ -747,14 +807,37 @@ static const struct property_spec scenario_specs[SCENARIO_PROPERTIES] = {
     [SCENARIO_MODE] = {"mode", TYPE_STRING, 0, false},
     [SCENARIO_SAMPLES] = {"samples", TYPE_CELLS, 1, true},
     [SCENARIO_REPORT] = {"report", TYPE_STRING, 0, false},
-    /* The benchmark's own settings: bench/scenario.c checks their values
-     * when it runs (ranges, offset minimum below maximum). */
+    /* The benchmark's own settings (bench/scenario.c reads them). */
     [SCENARIO_SEED] = {"seed", TYPE_CELLS, 1, false},
     [SCENARIO_OFFSETS] = {"offset-ns", TYPE_CELLS, 2, false},
     [SCENARIO_PERIOD] = {"period-ns", TYPE_CELLS, 1, false},
     [SCENARIO_IPC_ROUNDS] = {"ipc-rounds", TYPE_CELLS, 1, false},
     [SCENARIO_KERNEL] = {"kernel", TYPE_STRING, 0, false},
 };
+
+/* Each of the cells of p (if present) is in [min, max]. */
+static void check_cells(struct checker *c, const char *path, const struct property *p,
+			const char *name, unsigned cells, uint32_t min, uint32_t max)
+{
+	for (unsigned i = 0; p->ok && i < cells; i++)
+		if (cell(p, i) < min || cell(p, i) > max)
+			problem(c, path, name, "%u is outside %u..%u", cell(p, i), min, max);
+}
+
+/* The values the benchmark takes (bench/scenario.c, doc/benchmarks.md). */
+static void check_benchmark_values(struct checker *c, const char *path, const struct property *p)
+{
+	const struct property *offsets = &p[SCENARIO_OFFSETS];
+
+	check_cells(c, path, &p[SCENARIO_SAMPLES], "samples", 1, 1, CONFIG_MAX_SAMPLES);
+	check_cells(c, path, offsets, "offset-ns", 2, CONFIG_MIN_BENCH_NS, CONFIG_MAX_BENCH_NS);
+	if (offsets->ok && cell(offsets, 0) > cell(offsets, 1))
+		problem(c, path, "offset-ns", "minimum %u above maximum %u", cell(offsets, 0),
+			cell(offsets, 1));
+	check_cells(c, path, &p[SCENARIO_PERIOD], "period-ns", 1, CONFIG_MIN_BENCH_NS,
+		    CONFIG_MAX_BENCH_NS);
+	check_cells(c, path, &p[SCENARIO_IPC_ROUNDS], "ipc-rounds", 1, 0, CONFIG_MAX_IPC_ROUNDS);
+}
 
 static void read_scenario(struct checker *c, int node, const char *path)
 {
@@ -769,13 +852,14 @@ static void read_scenario(struct checker *c, int node, const char *path)
 	s->mode = string_or(&p[SCENARIO_MODE], "oneshot");
 	s->report = string_or(&p[SCENARIO_REPORT], "full");
 	s->samples = u32_or(&p[SCENARIO_SAMPLES], 0);
+	if (s->benchmark != NULL)
+		choose(c, path, "benchmark", s->benchmark, benchmark_names, COUNT(benchmark_names));
 	choose(c, path, "load", s->load, load_names, COUNT(load_names));
 	choose(c, path, "mode", s->mode, mode_names, COUNT(mode_names));
 	choose(c, path, "report", s->report, report_names, COUNT(report_names));
 	choose(c, path, "kernel", string_or(&p[SCENARIO_KERNEL], "standard"), kernel_names,
 	       COUNT(kernel_names));
-	if (p[SCENARIO_SAMPLES].ok && s->samples == 0)
-		problem(c, path, "samples", "must be at least 1");
+	check_benchmark_values(c, path, p);
 }
 
 /* ----------------------------------------------------------------- root */

@@ -33,6 +33,28 @@
 #define CONFIG_MIN_TIME_SLICE_US     10u
 #define CONFIG_MAX_TIME_SLICE_US     10000000u
 
+/* A task's heap in 4 KiB pages (`heap-pages`): 256 KiB when the task gives
+ * none; at most what fits between the heap's start and the start-up block
+ * of a started task's address space (<vireo/startinfo.h>,
+ * [STARTINFO_HEAP, STARTINFO_ADDRESS) = [256 MiB, 1022 MiB); start.c
+ * checks they agree). */
+#define CONFIG_DEFAULT_HEAP_PAGES 64u
+#define CONFIG_MAX_HEAP_PAGES	  196096u
+
+/* User memory pages every started task gets besides its program and heap:
+ * its stack (16) and its start-up block (2) (start.c checks they agree
+ * with <vireo/startinfo.h>). */
+#define CONFIG_TASK_FIXED_PAGES 18u
+
+/* What mapping the heap costs the task's kernel memory quota
+ * (doc/memory.md, "What memory costs"): a page table and its node table
+ * (2 pages) per 512 pages (a page table's entries, Intel SDM vol. 3A
+ * §4.5), and a page of mapping nodes per 84 pages (85 nodes of 48 bytes
+ * in a page, the first links the pages; the host test checks it against
+ * kernel/include/mapdb.h). */
+#define CONFIG_PAGE_TABLE_ENTRIES 512u
+#define CONFIG_NODES_PER_PAGE	  84u
+
 /* How much one plan holds; a blob asking for more is rejected. */
 #define CONFIG_MAX_TASKS       32
 #define CONFIG_MAX_VMS	       8
@@ -72,6 +94,7 @@ struct config_interrupt {
 	bool active_low;	       /* GSI: active low (else high) */
 	uint8_t bus, device, function; /* MSI: the PCI function */
 	uint32_t vectors;	       /* MSI: how many vectors */
+	bool message;		       /* HPET: delivered as a message (delivery = "msi") */
 };
 
 struct config_task {
@@ -81,6 +104,7 @@ struct config_task {
 	uint32_t cpu;
 	uint32_t time_slice_us;
 	uint32_t memory_pages; /* kernel memory quota, 4 KiB pages */
+	uint32_t heap_pages;   /* user memory for its heap, 4 KiB pages */
 	struct config_strings arguments;
 	unsigned interrupt_count, mmio_count, port_count, connection_count;
 	struct config_interrupt interrupts[CONFIG_MAX_INTERRUPTS];
@@ -128,6 +152,17 @@ struct config_vm {
 	struct config_device devices[CONFIG_MAX_DEVICES];
 };
 
+/*
+ * The benchmark's settings in /scenario: the values the benchmark
+ * (bench/scenario.c) accepts, so that a scenario it would refuse fails the
+ * build (the host test reads the same files with both). Offsets and the
+ * period are 1 us .. 1 s, so that no sample waits long.
+ */
+#define CONFIG_MAX_SAMPLES    10000000u
+#define CONFIG_MIN_BENCH_NS   1000u
+#define CONFIG_MAX_BENCH_NS   1000000000u
+#define CONFIG_MAX_IPC_ROUNDS 10000000u
+
 /* The /scenario node: which benchmark runs and how. */
 struct config_scenario {
 	bool present;
@@ -145,6 +180,7 @@ struct config_plan {
 	struct config_vm vms[CONFIG_MAX_VMS];
 	uint64_t kernel_pages; /* the tasks' quotas together */
 	uint64_t guest_pages;  /* the VMs' memory together */
+	uint64_t task_pages;   /* user memory of the tasks' heaps, stacks, start-up blocks */
 	uint64_t kernel_limit; /* config_limits.kernel_pages */
 	uint64_t user_limit;   /* config_limits.user_pages */
 };

@@ -192,16 +192,20 @@ void check_ranges(struct checker *c)
 
 /*
  * The tasks' quotas fit in the kernel memory the root task can hand out,
- * and the guests' memory in the user memory (doc/memory.md: the kernel
- * pool and user memory are separate). Sums of u32 quotas and of guest
- * sizes below 2^52 cannot wrap in 64 bits with the plan's bounds.
+ * and the guests' memory and the tasks' heaps, stacks and start-up blocks
+ * in the user memory (doc/memory.md: the kernel pool and user memory are
+ * separate; the tasks' programs come on top, the root task checks them
+ * when it loads them). Sums of u32 quotas and heaps and of guest sizes
+ * below 2^52 cannot wrap in 64 bits with the plan's bounds.
  */
 void check_memory(struct checker *c)
 {
 	struct config_plan *plan = c->plan;
 
-	for (unsigned i = 0; i < plan->task_count; i++)
+	for (unsigned i = 0; i < plan->task_count; i++) {
 		plan->kernel_pages += plan->tasks[i].memory_pages;
+		plan->task_pages += plan->tasks[i].heap_pages + CONFIG_TASK_FIXED_PAGES;
+	}
 	for (unsigned i = 0; i < plan->vm_count; i++)
 		plan->guest_pages += plan->vms[i].memory_bytes / CONFIG_PAGE_SIZE;
 	plan->kernel_limit = c->limits->kernel_pages;
@@ -216,4 +220,11 @@ void check_memory(struct checker *c)
 			"the guests need %llu pages of 4 KiB, user memory has %llu",
 			(unsigned long long)plan->guest_pages,
 			(unsigned long long)plan->user_limit);
+	else if (plan->guest_pages + plan->task_pages > plan->user_limit)
+		problem(c, "/tasks", "heap-pages",
+			"the tasks' heaps, stacks and start-up blocks need %llu pages of 4 KiB, "
+			"user memory has %llu%s",
+			(unsigned long long)plan->task_pages,
+			(unsigned long long)(plan->user_limit - plan->guest_pages),
+			plan->guest_pages ? " besides the guests'" : "");
 }

@@ -29,16 +29,19 @@ static void print_interrupt(const char *prefix, const struct config_interrupt *i
 		printf("msi %02x:%02x.%u, %u vector%s\n", irq->bus, irq->device, irq->function,
 		       irq->vectors, irq->vectors == 1 ? "" : "s");
 		break;
-	case CONFIG_IRQ_HPET: printf("hpet comparator %u\n", irq->number); break;
+	case CONFIG_IRQ_HPET:
+		printf("hpet comparator %u%s\n", irq->number, irq->message ? ", delivery msi" : "");
+		break;
 	}
 }
 
 static void print_task(const struct config_plan *plan, const struct config_task *task,
 		       const char *prefix)
 {
-	printf("%stask %s: image %s, priority %u, cpu %u, time slice %u us, %u pages\n", prefix,
-	       task->name, task->image, task->priority, task->cpu, task->time_slice_us,
-	       task->memory_pages);
+	printf("%stask %s: image %s, priority %u, cpu %u, time slice %u us, %u pages, heap %u "
+	       "pages\n",
+	       prefix, task->name, task->image, task->priority, task->cpu, task->time_slice_us,
+	       task->memory_pages, task->heap_pages);
 	if (task->arguments.len > 0) {
 		printf("%s  arguments:", prefix);
 		for (int at = 0; at < task->arguments.len;
@@ -89,9 +92,11 @@ void config_plan_print(const struct config_plan *plan, const char *prefix)
 		print_task(plan, &plan->tasks[i], prefix);
 	for (unsigned i = 0; i < plan->vm_count; i++)
 		print_vm(&plan->vms[i], prefix);
-	printf("%s%u tasks, %u VMs; kernel memory %llu of %llu pages, guest memory %llu of %llu "
-	       "pages\n",
+	printf("%s%u tasks, %u VMs; kernel memory %llu of %llu pages, user memory %llu of %llu "
+	       "pages (tasks %llu, guests %llu)\n",
 	       prefix, plan->task_count, plan->vm_count, (unsigned long long)plan->kernel_pages,
-	       (unsigned long long)plan->kernel_limit, (unsigned long long)plan->guest_pages,
-	       (unsigned long long)plan->user_limit);
+	       (unsigned long long)plan->kernel_limit,
+	       (unsigned long long)(plan->task_pages + plan->guest_pages),
+	       (unsigned long long)plan->user_limit, (unsigned long long)plan->task_pages,
+	       (unsigned long long)plan->guest_pages);
 }

@@ -21,13 +21,13 @@ static void *window_of(uint64_t physical)
 }
 
 enum status loader_map_fresh(cap_selector task, uint64_t address, uint64_t pages, unsigned flags,
-			     const char *what, struct page_pool *pool, void **window, char *err,
+			     const char *what, struct page_list *list, void **window, char *err,
 			     size_t errlen)
 {
-	uint64_t physical = page_pool_take(pool, pages);
+	uint64_t physical = page_list_take(list, pages);
 
 	if (physical == 0) {
-		snprintf(err, errlen, "%s: no %llu free pages of user memory left", what,
+		snprintf(err, errlen, "%s: no %llu contiguous free pages of user memory left", what,
 			 (unsigned long long)pages);
 		return STATUS_NO_MEM;
 	}
@@ -56,7 +56,7 @@ static unsigned segment_rights(uint32_t flags)
 }
 
 enum status loader_load(cap_selector task, const void *image, const struct elf_image *elf,
-			struct page_pool *pool, char *err, size_t errlen)
+			struct page_list *list, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < elf->segment_count; i++) {
 		const struct elf_segment *s = &elf->segments[i];
@@ -70,7 +70,7 @@ enum status loader_load(cap_selector task, const void *image, const struct elf_i
 			 (unsigned long long)s->memsz);
 		enum status status =
 		    loader_map_fresh(task, first, (end - first) / PAGE_SIZE,
-				     segment_rights(s->flags), what, pool, &pages, err, errlen);
+				     segment_rights(s->flags), what, list, &pages, err, errlen);
 		if (status != STATUS_OK)
 			return status;
 		/* The mapping is the task's view; the root task still writes

@@ -28,22 +28,24 @@ const char *loader_check(const void *image, size_t size, struct elf_image *elf, 
 			 size_t errlen);
 
 /*
- * Copy the checked image's segments into fresh pages and map them into
- * `task` (CONTROL). Returns OK, or the status of the call that failed with
- * err saying which segment and call (pages mapped before stay; the caller
- * destroys the task).
+ * Copy the checked image's segments into fresh pages from `list` (which
+ * records them for the task's end) and map them into `task` (CONTROL).
+ * Returns OK, or the status of the call that failed with err saying which
+ * segment and call (pages mapped before stay; the caller destroys the
+ * task).
  */
 enum status loader_load(cap_selector task, const void *image, const struct elf_image *elf,
-			struct page_pool *pool, char *err, size_t errlen);
+			struct page_list *list, char *err, size_t errlen);
 
 /*
- * Map `pages` fresh zeroed pages at `address` in `task` with `flags`
- * (MEM_WRITE, MEM_EXECUTE or 0: read-only); `what` names them in err.
- * *window (if not NULL) is where the root task reaches them. Returns OK,
- * NO_MEM when the pool is out of pages, or the status of the mem_map.
+ * Map `pages` fresh zeroed pages, taken with `list`, at `address` in
+ * `task` with `flags` (MEM_WRITE, MEM_EXECUTE or 0: read-only); `what`
+ * names them in err. *window (if not NULL) is where the root task reaches
+ * them. Returns OK, NO_MEM when the pool is out of pages (or the list is
+ * full), or the status of the mem_map.
  */
 enum status loader_map_fresh(cap_selector task, uint64_t address, uint64_t pages, unsigned flags,
-			     const char *what, struct page_pool *pool, void **window, char *err,
+			     const char *what, struct page_list *list, void **window, char *err,
 			     size_t errlen);
 
 #endif

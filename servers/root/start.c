@@ -11,6 +11,7 @@
 #include <vireo/startinfo.h>
 
 #include "loader.h"
+#include "pci.h"
 
 /* A started task's capability space: slots 0 and 1 as in every task
  * (itself, its first thread), then these. */
@@ -30,6 +31,16 @@ _Static_assert(CONFIG_MAX_CONNECTIONS <= STARTINFO_MAX_CONNECTIONS &&
 		   CONFIG_MAX_TASKS <= STARTINFO_MAX_CLIENTS + 1 &&
 		   CONFIG_NAME_MAX < STARTINFO_NAME_MAX,
 	       "the start-up block holds what a plan's task may have");
+_Static_assert(STARTINFO_HEAP + CONFIG_MAX_HEAP_PAGES * (uint64_t)PAGE_SIZE == STARTINFO_ADDRESS,
+	       "the checker's largest heap fills the heap's part of the address space");
+_Static_assert((uint64_t)CONFIG_TASK_FIXED_PAGES *PAGE_SIZE ==
+		   STARTINFO_STACK_SIZE + STARTINFO_PAGES * PAGE_SIZE,
+	       "the checker counts a task's stack and start-up block");
+/* Each task lists its program's segments, heap, stack and start-up block;
+ * the pool's free extents stay below ranges + extents handed out (pages.h). */
+_Static_assert(ELF_MAX_SEGMENTS + 3 <= PAGE_LIST_MAX, "a task's page list holds its pages");
+_Static_assert(BOOTINFO_MAX_MEMORY + CONFIG_MAX_TASKS * PAGE_LIST_MAX <= PAGE_POOL_EXTENTS,
+	       "every task's pages can go back to the pool");
 
 /* The root task's slots from here on are the starter's (below: the
  * benchmark's, bench/threads.c). Slots given back are used again. */
@@ -45,6 +56,9 @@ _Static_assert(CONFIG_MAX_CONNECTIONS <= STARTINFO_MAX_CONNECTIONS &&
 #define HPET_TIMER_CONFIG(n) (0x100 + 0x20 * (n)) /* §2.3.8 */
 #define HPET_TIMERS(cap)     ((unsigned)((cap) >> 8 & 0x1f) + 1)
 #define HPET_ROUTES(config)  ((uint32_t)((config) >> 32)) /* Tn_INT_ROUTE_CAP */
+#define HPET_INT_ENABLE	     (1ull << 2)		  /* Tn_INT_ENB_CNF */
+#define HPET_FSB_ENABLE	     (1ull << 14)		  /* Tn_FSB_EN_CNF */
+#define HPET_FSB_CAPABLE     (1ull << 15)		  /* Tn_FSB_INT_DEL_CAP */
 
 #define ERROR_LENGTH 200
 
@@ -98,24 +112,40 @@ static bool succeeded(const struct child *c, enum status s, const char *what)
 /* ------------------------------------------------------------- checks */
 
 /*
+ * True with *config the configuration register of HPET comparator n
+ * (HPET specification 1.0a §2.3.8), or false with why filled when the
+ * machine has no such comparator.
+ */
+static bool hpet_comparator(const struct system *sys, unsigned n, uint64_t *config, char *why,
+			    size_t why_size)
+{
+	const volatile uint64_t *hpet = (const volatile uint64_t *)(uintptr_t)sys->bi->hpet;
+
+	if (hpet == NULL) {
+		snprintf(why, why_size, "the machine has no HPET (no ACPI HPET table)");
+		return false;
+	}
+	uint64_t cap = hpet[HPET_CAPABILITIES / 8];
+	if (n >= HPET_TIMERS(cap)) {
+		snprintf(why, why_size, "the HPET has comparators 0..%u", HPET_TIMERS(cap) - 1);
+		return false;
+	}
+	*config = hpet[HPET_TIMER_CONFIG(n) / 8];
+	return true;
+}
+
+/*
  * GSIs HPET comparator `n` can interrupt on that no task's `gsi`
  * interrupt claims, as a mask of bits 16..31; 0 with why filled when
  * there is none.
  */
 static uint32_t hpet_gsis(const struct system *sys, unsigned n, char *why, size_t why_size)
 {
-	const volatile uint64_t *hpet = (const volatile uint64_t *)(uintptr_t)sys->bi->hpet;
+	uint64_t config;
 
-	if (hpet == NULL) {
-		snprintf(why, why_size, "the machine has no HPET (no ACPI HPET table)");
+	if (!hpet_comparator(sys, n, &config, why, why_size))
 		return 0;
-	}
-	uint64_t cap = hpet[HPET_CAPABILITIES / 8];
-	if (n >= HPET_TIMERS(cap)) {
-		snprintf(why, why_size, "the HPET has comparators 0..%u", HPET_TIMERS(cap) - 1);
-		return 0;
-	}
-	uint32_t routes = HPET_ROUTES(hpet[HPET_TIMER_CONFIG(n) / 8]);
+	uint32_t routes = HPET_ROUTES(config);
 	uint32_t gsis = routes & ~((1u << HPET_FIRST_GSI) - 1);
 	for (unsigned t = 0; t < sys->count; t++) {
 		const struct config_task *task = sys->children[t].config;
@@ -131,17 +161,49 @@ static uint32_t hpet_gsis(const struct system *sys, unsigned n, char *why, size_
 	return gsis;
 }
 
+/* True when HPET comparator n can send its interrupt as a message (FSB
+ * interrupt delivery, HPET specification 1.0a §2.3.9); else why. */
+static bool hpet_sends_messages(const struct system *sys, unsigned n, char *why, size_t why_size)
+{
+	uint64_t config;
+
+	if (!hpet_comparator(sys, n, &config, why, why_size))
+		return false;
+	if (!(config & HPET_FSB_CAPABLE))
+		snprintf(why, why_size,
+			 "comparator %u cannot send its interrupt as a message "
+			 "(Tn_FSB_INT_DEL_CAP clear, HPET specification 1.0a §2.3.8)",
+			 n);
+	return config & HPET_FSB_CAPABLE;
+}
+
 static void check_interrupt(const struct system *sys, const struct child *c,
 			    const struct config_interrupt *irq)
 {
 	char why[ERROR_LENGTH];
 
-	if (irq->kind == CONFIG_IRQ_MSI)
-		problem(c,
-			"interrupt %s: msi: not supported yet (the kernel has no MSI Irq objects)",
-			irq->name);
-	else if (irq->kind == CONFIG_IRQ_HPET && hpet_gsis(sys, irq->number, why, sizeof(why)) == 0)
-		problem(c, "interrupt %s: hpet-comparator: %s", irq->name, why);
+	switch (irq->kind) {
+	case CONFIG_IRQ_GSI: break; /* irq_create checks the GSI */
+	case CONFIG_IRQ_MSI:
+		/* Several vectors need a block of them, aligned, that the
+		 * device numbers in data's low bits (PCI Local Bus Specification
+		 * 3.0 §6.8.3.2); irq_create gives one vector. */
+		if (irq->vectors > 1)
+			problem(c,
+				"interrupt %s: vectors: %u, but an MSI Irq has one vector (the "
+				"kernel gives no aligned blocks of vectors)",
+				irq->name, irq->vectors);
+		if (!pci_has_msi(irq->bus, irq->device, irq->function, why, sizeof(why)))
+			problem(c, "interrupt %s: msi: %s", irq->name, why);
+		break;
+	case CONFIG_IRQ_HPET:
+		if (irq->message && !hpet_sends_messages(sys, irq->number, why, sizeof(why)))
+			problem(c, "interrupt %s: hpet-comparator: delivery msi: %s", irq->name,
+				why);
+		else if (!irq->message && hpet_gsis(sys, irq->number, why, sizeof(why)) == 0)
+			problem(c, "interrupt %s: hpet-comparator: %s", irq->name, why);
+		break;
+	}
 }
 
 /* What the configuration checker could not see; prints each problem. */
@@ -213,8 +275,19 @@ static void list_clients(const struct system *sys, unsigned index, struct starti
 	}
 }
 
+/* An MSI Irq: the kernel picks the vector and says which message raises
+ * it; the task programs its device with it. */
+static enum status make_msi(cap_selector slot, cap_selector endpoint,
+			    struct startinfo_interrupt *out)
+{
+	out->flags = IRQ_MSI;
+	out->gsi = 0;
+	return sys_irq_create_msi(slot, endpoint, STARTINFO_IRQ_BADGE, &out->msi_address,
+				  &out->msi_data);
+}
+
 /* The Irq of an interrupt on an endpoint of its own; for an HPET
- * comparator on the first free GSI it can be routed to. */
+ * comparator without messages on the first free GSI it can be routed to. */
 static enum status make_irq(const struct system *sys, const struct config_interrupt *irq,
 			    cap_selector slot, cap_selector endpoint,
 			    struct startinfo_interrupt *out)
@@ -228,10 +301,17 @@ static enum status make_irq(const struct system *sys, const struct config_interr
 		out->gsi = irq->number;
 		return sys_irq_create(slot, irq->number, endpoint, STARTINFO_IRQ_BADGE, out->flags);
 	}
+	if (irq->kind == CONFIG_IRQ_MSI) {
+		out->kind = STARTINFO_IRQ_PCI_MSI;
+		out->number = STARTINFO_PCI_FUNCTION(irq->bus, irq->device, irq->function);
+		return make_msi(slot, endpoint, out);
+	}
+	out->kind = STARTINFO_IRQ_HPET;
+	if (irq->message)
+		return make_msi(slot, endpoint, out);
 	/* The comparator interrupts edge-triggered, active high (Tn_INT_TYPE_CNF
 	 * 0, HPET specification 1.0a §2.3.8), as the driver programs it. A
 	 * GSI another Irq has (BUSY) is skipped. */
-	out->kind = STARTINFO_IRQ_HPET;
 	uint32_t gsis = hpet_gsis(sys, irq->number, why, sizeof(why));
 	enum status s = STATUS_NOT_FOUND;
 	for (unsigned gsi = HPET_FIRST_GSI; gsi <= HPET_LAST_GSI; gsi++) {
@@ -316,30 +396,29 @@ static bool give_ports(struct child *c, struct startinfo *info)
 	return true;
 }
 
-/* The address space: start-up block, program, heap, stack. */
-static bool build_memory(struct system *sys, struct child *c, struct startinfo **info)
+/* The address space: start-up block, program, heap, stack; each page
+ * listed in c->memory. */
+static bool build_memory(struct child *c, struct startinfo **info)
 {
 	char why[ERROR_LENGTH];
-	uint64_t before = sys->pool.taken;
 	void *block;
 
 	enum status s = loader_map_fresh(c->task, STARTINFO_ADDRESS, STARTINFO_PAGES, 0,
-					 "start-up block", &sys->pool, &block, why, sizeof(why));
+					 "start-up block", &c->memory, &block, why, sizeof(why));
 	if (s == STATUS_OK)
 		s = loader_load(c->task, (const void *)(uintptr_t)c->module->address, &c->elf,
-				&sys->pool, why, sizeof(why));
+				&c->memory, why, sizeof(why));
 	if (s == STATUS_OK)
-		s = loader_map_fresh(c->task, STARTINFO_HEAP, STARTINFO_HEAP_SIZE / PAGE_SIZE,
-				     MEM_WRITE, "heap", &sys->pool, NULL, why, sizeof(why));
+		s = loader_map_fresh(c->task, STARTINFO_HEAP, c->config->heap_pages, MEM_WRITE,
+				     "heap", &c->memory, NULL, why, sizeof(why));
 	if (s == STATUS_OK)
 		s = loader_map_fresh(c->task, STARTINFO_STACK_TOP - STARTINFO_STACK_SIZE,
 				     STARTINFO_STACK_SIZE / PAGE_SIZE, MEM_WRITE, "stack",
-				     &sys->pool, NULL, why, sizeof(why));
+				     &c->memory, NULL, why, sizeof(why));
 	if (s != STATUS_OK) {
 		problem(c, "%s", why);
 		return false;
 	}
-	c->pages = sys->pool.taken - before;
 	*info = block;
 	return true;
 }
@@ -351,7 +430,7 @@ static void describe(const struct system *sys, const struct child *c, struct sta
 	info->size = sizeof(*info);
 	copy_name(info->name, c->config->name);
 	info->heap_start = STARTINFO_HEAP;
-	info->heap_size = STARTINFO_HEAP_SIZE;
+	info->heap_size = (uint64_t)c->config->heap_pages * PAGE_SIZE;
 	info->utcb = STARTINFO_UTCB;
 	info->tsc_khz = sys->bi->tsc_khz;
 	info->parent = SLOT_PARENT;
@@ -395,7 +474,7 @@ static bool build_task(struct system *sys, unsigned index)
 	struct child *c = &sys->children[index];
 	struct startinfo *info;
 
-	if (!build_memory(sys, c, &info))
+	if (!build_memory(c, &info))
 		return false;
 	describe(sys, c, info);
 	list_clients(sys, index, info);
@@ -442,10 +521,56 @@ static bool create_tasks(struct system *sys)
 	return true;
 }
 
-void start_destroy(struct child *c, enum child_state state)
+/*
+ * Stop the HPET comparators of a task about to be destroyed: a driver
+ * that ended in the middle of its work leaves its comparator interrupting,
+ * and with the task its Irq goes, whose vector the kernel gives to the
+ * next Irq made (doc/syscalls.md, "MSI": stop the device first). The root
+ * task has the HPET's registers; the task cannot run meanwhile (the root
+ * task has the highest priority).
+ */
+static void stop_comparators(const struct system *sys, const struct child *c)
 {
-	if (c->task != NO_SELECTOR)
-		sys_task_destroy(c->task);
+	volatile uint64_t *hpet = (volatile uint64_t *)(uintptr_t)sys->bi->hpet;
+
+	for (unsigned i = 0; hpet != NULL && i < c->config->interrupt_count; i++) {
+		const struct config_interrupt *irq = &c->config->interrupts[i];
+		if (irq->kind != CONFIG_IRQ_HPET)
+			continue;
+		volatile uint64_t *config = &hpet[HPET_TIMER_CONFIG(irq->number) / 8];
+		uint64_t was = *config;
+		*config = was & ~(HPET_INT_ENABLE | HPET_FSB_ENABLE);
+		if (was & HPET_INT_ENABLE)
+			printf("root: task %s: HPET comparator %u stopped\n", c->config->name,
+			       irq->number);
+	}
+}
+
+/* The task is gone with every mapping of its pages (task_destroy revokes
+ * what was derived from them too): the pool can hand them out again. */
+static void give_back_memory(struct system *sys, struct child *c)
+{
+	uint64_t pages = page_list_pages(&c->memory);
+	enum status s = page_list_give_back(&c->memory);
+
+	if (s == STATUS_OK)
+		sys->pages_back += pages;
+	else
+		printf("root: task %s: its %llu pages of memory not all given back: %s\n",
+		       c->config->name, (unsigned long long)pages, status_name(s));
+}
+
+void start_destroy(struct system *sys, struct child *c, enum child_state state)
+{
+	if (c->task != NO_SELECTOR) {
+		stop_comparators(sys, c);
+		enum status s = sys_task_destroy(c->task);
+		if (s == STATUS_OK)
+			give_back_memory(sys, c);
+		else
+			printf("root: task %s: task_destroy: %s; its memory is not used again\n",
+			       c->config->name, status_name(s));
+	}
 	give_slot(&c->task);
 	give_slot(&c->thread);
 	give_slot(&c->exception);
@@ -456,7 +581,7 @@ void start_destroy(struct child *c, enum child_state state)
 static void destroy_all(struct system *sys)
 {
 	for (unsigned i = 0; i < sys->count; i++)
-		start_destroy(&sys->children[i], CHILD_STOPPED);
+		start_destroy(sys, &sys->children[i], CHILD_STOPPED);
 	give_slot(&sys->endpoint);
 }
 
@@ -471,6 +596,7 @@ int start_tasks(struct system *sys, const struct config_plan *plan, const struct
 				    .thread = NO_SELECTOR,
 				    .exception = NO_SELECTOR,
 				    .service = NO_SELECTOR};
+		page_list_init(&c->memory, &sys->pool);
 		for (unsigned t = 0; t < sys->count; t++)
 			for (unsigned k = 0; k < plan->tasks[t].connection_count; k++)
 				c->server |= plan->tasks[t].connections[k] == i;
@@ -507,9 +633,9 @@ int start_tasks(struct system *sys, const struct config_plan *plan, const struct
 		printf(
 		    "root: task %s: started, %llu pages of memory, %llu of %u kernel pages left, "
 		    "entry %#llx%s\n",
-		    c->config->name, (unsigned long long)c->pages, (unsigned long long)quota,
-		    c->config->memory_pages, (unsigned long long)c->elf.entry,
-		    c->server ? ", serves others" : "");
+		    c->config->name, (unsigned long long)page_list_pages(&c->memory),
+		    (unsigned long long)quota, c->config->memory_pages,
+		    (unsigned long long)c->elf.entry, c->server ? ", serves others" : "");
 	}
 	return 0;
 }

@@ -56,7 +56,7 @@ struct child {
 	bool server; /* another task connects to it */
 	enum child_state state;
 	long long exit_code;
-	uint64_t pages; /* of user memory it got */
+	struct page_list memory; /* the root task's user memory it got */
 };
 
 struct system {
@@ -66,6 +66,7 @@ struct system {
 	struct child children[CONFIG_MAX_TASKS];
 	cap_selector endpoint; /* exit reports and exceptions arrive here */
 	struct page_pool pool;
+	uint64_t pages_back; /* of destroyed tasks, given back to the pool */
 };
 
 /* A child's badge: the task's index in the plan + 1 (0 means none). */
@@ -89,8 +90,8 @@ int start_tasks(struct system *sys, const struct config_plan *plan, const struct
  */
 int supervise(struct system *sys);
 
-/* Destroy a built or running task and drop the root task's capabilities
- * to it; its state becomes `state`. */
-void start_destroy(struct child *c, enum child_state state);
+/* Destroy a built or running task, drop the root task's capabilities to
+ * it and give its memory back to the pool; its state becomes `state`. */
+void start_destroy(struct system *sys, struct child *c, enum child_state state);
 
 #endif

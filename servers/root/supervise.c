@@ -49,20 +49,21 @@ static void report_fault(const struct child *c, const uint64_t *words)
  * destroyed). A request the root task does not know is not answered: the
  * caller stays blocked until the next receive drops its call.
  */
-static bool handle(struct child *c, uint64_t badge, uint64_t words, bool *failed)
+static bool handle(struct system *sys, struct child *c, uint64_t badge, uint64_t words,
+		   bool *failed)
 {
 	const uint64_t *message = runtime_utcb->message;
 
 	if (badge & START_EXCEPTION_BADGE) {
 		report_fault(c, message);
-		start_destroy(c, CHILD_FAULTED);
+		start_destroy(sys, c, CHILD_FAULTED);
 		*failed = true;
 		return true;
 	}
 	if (words >= STARTINFO_EXIT_WORDS && message[STARTINFO_EXIT_REQUEST] == STARTINFO_EXIT) {
 		c->exit_code = (long long)message[STARTINFO_EXIT_CODE];
 		printf("root: task %s: exited with code %lld\n", c->config->name, c->exit_code);
-		start_destroy(c, CHILD_EXITED);
+		start_destroy(sys, c, CHILD_EXITED);
 		*failed |= c->exit_code != 0;
 		return true;
 	}
@@ -107,7 +108,7 @@ int supervise(struct system *sys)
 			break;
 		}
 		struct child *c = child_of(sys, badge);
-		if (c == NULL || !handle(c, badge, words, &failed))
+		if (c == NULL || !handle(sys, c, badge, words, &failed))
 			continue;
 		if (c->server) {
 			printf(
@@ -124,12 +125,14 @@ int supervise(struct system *sys)
 	for (unsigned i = 0; i < sys->count; i++) {
 		struct child *c = &sys->children[i];
 		if (c->state == CHILD_RUNNING)
-			start_destroy(c, CHILD_STOPPED);
+			start_destroy(sys, c, CHILD_STOPPED);
 		exited += c->state == CHILD_EXITED && c->exit_code == 0;
 		failures += c->state == CHILD_FAULTED || (c->state == CHILD_EXITED && c->exit_code);
 		stopped += c->state == CHILD_STOPPED;
 	}
-	printf("root: summary: %u tasks started, %u exited with code 0, %u failed, %u stopped\n",
-	       sys->count, exited, failures, stopped);
+	printf("root: summary: %u tasks started, %u exited with code 0, %u failed, %u stopped; "
+	       "%llu pages of memory given back, %llu kept\n",
+	       sys->count, exited, failures, stopped, (unsigned long long)sys->pages_back,
+	       (unsigned long long)sys->pool.taken);
 	return failed ? EXIT_TASK_FAILED : 0;
 }

@@ -3,7 +3,10 @@
  * HPET comparator (its configuration's interrupt `tick`, kind
  * hpet-comparator) and the HPET's registers (its first `mmio` range); the
  * root task created the comparator's Irq object on an IOAPIC input the
- * comparator can be routed to and says which in the start-up block. A
+ * comparator can be routed to and says which in the start-up block, or,
+ * with `delivery = "msi"`, an MSI Irq and the message that raises it,
+ * which the driver gives the comparator (FSB interrupt delivery, HPET
+ * specification 1.0a §2.3.9). A
  * client calls it (protocol in timer.h) to wait for n ticks: the driver
  * programs the comparator to interrupt periodically every --period-us
  * microseconds, receives n interrupts on the Irq's endpoint, acknowledging
@@ -13,7 +16,12 @@
  * specification 1.0a §2.3); this file only fills its struct hpet for the
  * comparator it was given.
  *
- * Usage (the configuration's `arguments`): --period-us N, 1..1000000.
+ * Usage (the configuration's `arguments`):
+ *   --period-us N          the tick period, 1..1000000
+ *   --exit-after-ticks N   exit with code 3 at the Nth tick of a request,
+ *                          the comparator still running: the driver the
+ *                          system test `timer-exit` needs (the root task
+ *                          must stop the comparator of a task it destroys)
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,6 +37,7 @@
 #define INTERRUPT_NAME "tick"
 #define PERIOD_US_MAX  1000000u
 #define EXIT_USAGE     2
+#define EXIT_ARMED     3
 
 /* HPET specification 1.0a §2.3.4, table 2-5: the capabilities register;
  * §2.3.8, table 2-9: a comparator's configuration register. */
@@ -39,6 +48,7 @@
 #define CAP_PERIOD_MAX_FS      100000000ull /* COUNTER_CLK_PERIOD: at most 100 ns */
 #define TIMER_PERIODIC_CAPABLE (1ull << 4)
 #define TIMER_SIZE_64	       (1ull << 5)
+#define TIMER_FSB_CAPABLE      (1ull << 15) /* Tn_FSB_INT_DEL_CAP */
 /* How long the driver waits for one tick before it gives up: this many
  * periods (a bound for a comparator that stopped, not a measurement). */
 #define TICK_TIMEOUT_PERIODS 100
@@ -46,12 +56,14 @@
 static struct hpet hpet;
 static const struct startinfo_interrupt *tick;
 static uint64_t period_ns;
+static unsigned long exit_after; /* ticks; 0: never */
 
-/* Fill `hpet` for comparator `timer` routed to `gsi`; false with a
- * message when the registers are no HPET or the comparator cannot tick
- * periodically. */
-static bool hpet_setup(volatile uint64_t *regs, unsigned timer, unsigned gsi)
+/* Fill `hpet` for the comparator of `irq`, routed to its GSI or to its
+ * message; false with a message when the registers are no HPET or the
+ * comparator cannot tick periodically or send messages. */
+static bool hpet_setup(volatile uint64_t *regs, const struct startinfo_interrupt *irq)
 {
+	unsigned timer = irq->number;
 	uint64_t cap = regs[HPET_CAPABILITIES / 8];
 	uint64_t period_fs = cap >> 32;
 
@@ -70,7 +82,7 @@ static bool hpet_setup(volatile uint64_t *regs, unsigned timer, unsigned gsi)
 	    .bits = wide ? 64 : 32,
 	    .mask = wide ? ~0ull : 0xffffffffull,
 	    .timer = timer,
-	    .gsi = gsi,
+	    .gsi = irq->gsi,
 	    .periodic = config & TIMER_PERIODIC_CAPABLE,
 	};
 	if (!hpet.periodic) {
@@ -78,6 +90,15 @@ static bool hpet_setup(volatile uint64_t *regs, unsigned timer, unsigned gsi)
 		       timer);
 		return false;
 	}
+	if (!(irq->flags & IRQ_MSI))
+		return true;
+	if (!(config & TIMER_FSB_CAPABLE)) {
+		printf("HPET comparator %u cannot send its interrupt as a message "
+		       "(Tn_FSB_INT_DEL_CAP)\n",
+		       timer);
+		return false;
+	}
+	hpet_route_message(&hpet, irq->msi_address, irq->msi_data);
 	return true;
 }
 
@@ -111,6 +132,11 @@ static enum status count_ticks(uint64_t n, uint64_t *reply)
 		last = hpet_counter(&hpet);
 		if (counted++ == 0)
 			first = last;
+		if (counted == exit_after) {
+			printf("exiting at tick %llu with comparator %u running\n",
+			       (unsigned long long)counted, hpet.timer);
+			exit(EXIT_ARMED);
+		}
 		sys_irq_ack(tick->irq);
 	}
 	hpet_disarm(&hpet);
@@ -154,6 +180,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	period_ns = period_us * 1000;
+	runtime_number_option(argc, argv, "--exit-after-ticks", TIMER_TICKS_MAX, &exit_after);
 	tick = runtime_interrupt(INTERRUPT_NAME);
 	if (tick == NULL || tick->kind != STARTINFO_IRQ_HPET || si->mmio_count < 1 ||
 	    si->service == NO_SELECTOR) {
@@ -162,10 +189,15 @@ int main(int argc, char **argv)
 		       INTERRUPT_NAME);
 		return EXIT_USAGE;
 	}
-	if (!hpet_setup((volatile uint64_t *)(uintptr_t)si->mmio[0].address, tick->number,
-			tick->gsi))
+	if (!hpet_setup((volatile uint64_t *)(uintptr_t)si->mmio[0].address, tick))
 		return EXIT_USAGE;
-	printf("HPET comparator %u on GSI %u, period %lu us\n", tick->number, tick->gsi, period_us);
+	if (hpet.message)
+		printf("HPET comparator %u by MSI (address %#llx, data %#x), period %lu us\n",
+		       tick->number, (unsigned long long)tick->msi_address, tick->msi_data,
+		       period_us);
+	else
+		printf("HPET comparator %u on GSI %u, period %lu us\n", tick->number, tick->gsi,
+		       period_us);
 
 	printf("receive failed: %s\n", status_name(runtime_serve(si->service, serve)));
 	return EXIT_USAGE;

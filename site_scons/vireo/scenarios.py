@@ -25,6 +25,7 @@ BASE_MODULES = ('root', 'config')
 # program stands for each image name.
 IMAGES = {
     'multi-task': ('console', 'driver', 'client'),
+    'multi-task-msi': ('console', 'driver', 'client'),
 }
 
 

@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "mapdb.h"
 #include "roottask.h"
+#include "scenario.h"
 #include "task.h"
 #include "timer.h"
 
@@ -24,6 +26,9 @@ _Static_assert(CONFIG_NAME_MAX == TASK_NAME_MAX - 1, "the kernel's task name len
 _Static_assert(CONFIG_DEFAULT_TIME_SLICE_US * 1000ull == TIME_SLICE_DEFAULT_NS, "the kernel's slice");
 _Static_assert(CONFIG_MIN_TIME_SLICE_US * 1000ull == TIME_SLICE_MIN_NS, "the kernel's minimum");
 _Static_assert(CONFIG_MAX_TIME_SLICE_US * 1000ull == TIME_SLICE_MAX_NS, "the kernel's maximum");
+/* A node page holds PAGE_SIZE / 48 nodes, the first links the pages
+ * (kernel/mm/mapping.c, NODES_PER_PAGE). */
+_Static_assert(CONFIG_NODES_PER_PAGE == 4096 / sizeof(struct mapping) - 1, "the kernel's nodes");
 
 #define MAX_LINES   256
 #define LINE_LENGTH 512
@@ -146,11 +151,11 @@ static const char multi_task[] =
     "\t\tdriver { image = \"driver\"; priority = <220>; cpu = <1>; memory-pages = <32>;\n"
     "\t\t\tmmio = /bits/ 64 <0xfed00000 0x1000>;\n"
     "\t\t\tconnect = \"console\";\n"
-    "\t\t\tinterrupts { timer { hpet-comparator = <2>; };\n"
+    "\t\t\tinterrupts { timer { hpet-comparator = <2>; delivery = \"msi\"; };\n"
     "\t\t\t\tnic { msi = <0 3 1>; vectors = <4>; };\n"
     "\t\t\t\tserial { gsi = <4>; trigger = \"level\"; polarity = \"low\"; }; }; };\n"
     "\t\tclient { image = \"client\"; priority = <100>; time-slice-us = <5000>;\n"
-    "\t\t\tmemory-pages = <128>; arguments = \"--count\", \"10\";\n"
+    "\t\t\tmemory-pages = <128>; heap-pages = <1000>; arguments = \"--count\", \"10\";\n"
     "\t\t\tconnect = \"console\", \"driver\"; };\n"
     "\t};\n"
     "\tvms { guest { image = \"linux\"; memory-size = /bits/ 64 <0x100000>;\n"
@@ -197,6 +202,7 @@ static void test_multi_task_plan(void **state)
 	assert_int_equal(console->interrupt_count, 1);
 	assert_int_equal(console->interrupts[0].kind, CONFIG_IRQ_GSI);
 	assert_int_equal(console->interrupts[0].number, 3);
+	assert_int_equal(console->heap_pages, CONFIG_DEFAULT_HEAP_PAGES);
 	assert_false(console->interrupts[0].level);
 	assert_false(console->interrupts[0].active_low);
 
@@ -208,6 +214,7 @@ static void test_multi_task_plan(void **state)
 	assert_int_equal(driver->interrupt_count, 3);
 	assert_int_equal(driver->interrupts[0].kind, CONFIG_IRQ_HPET);
 	assert_int_equal(driver->interrupts[0].number, 2);
+	assert_true(driver->interrupts[0].message);
 	assert_int_equal(driver->interrupts[1].kind, CONFIG_IRQ_MSI);
 	assert_int_equal(driver->interrupts[1].device, 3);
 	assert_int_equal(driver->interrupts[1].function, 1);
@@ -218,6 +225,7 @@ static void test_multi_task_plan(void **state)
 	assert_int_equal(driver->connections[0], 0);
 
 	assert_int_equal(client->time_slice_us, 5000);
+	assert_int_equal(client->heap_pages, 1000);
 	assert_int_equal(client->arguments.len, sizeof("--count\0"
 						       "10"));
 	assert_int_equal(client->connection_count, 2);
@@ -239,6 +247,7 @@ static void test_multi_task_plan(void **state)
 	assert_int_equal(vm->devices[1].mmio[0].base, 0xfed00000);
 	assert_int_equal(plan.kernel_pages, 64 + 32 + 128);
 	assert_int_equal(plan.guest_pages, 256);
+	assert_int_equal(plan.task_pages, 64 + 64 + 1000 + 3 * CONFIG_TASK_FIXED_PAGES);
 }
 
 /* The printed plan has one line per task, resource, VM, vCPU, device. */
@@ -262,10 +271,13 @@ static void test_plan_print(void **state)
 	static const char *const lines[] = {
 	    ("p: scenario: benchmark hpet-latency, load busy, mode periodic, 1000 samples, "
 	     "report short\n"),
-	    "p: task console: image console, priority 200, cpu 0, time slice 10000 us, 64 pages\n",
+	    ("p: task console: image console, priority 200, cpu 0, time slice 10000 us, 64 pages, "
+	     "heap 64 pages\n"),
+	    ("p: task client: image client, priority 100, cpu 0, time slice 5000 us, 128 pages, "
+	     "heap 1000 pages\n"),
 	    "p:   interrupt com2: gsi 3 edge high\n",
 	    "p:   io-ports [0x2f8, +0x8)\n",
-	    "p:   interrupt timer: hpet comparator 2\n",
+	    "p:   interrupt timer: hpet comparator 2, delivery msi\n",
 	    "p:   interrupt nic: msi 00:03.1, 4 vectors\n",
 	    "p:   interrupt serial: gsi 4 level low\n",
 	    "p:   mmio [0xfed00000, +0x1000)\n",
@@ -276,7 +288,8 @@ static void test_plan_print(void **state)
 	    "p:   vcpu vcpu1: priority 50, cpu 1\n",
 	    "p:   device serial: uart-16550, guest gsi 4\n",
 	    "p:     guest mmio [0xfed00000, +0x1000)\n",
-	    "p: 3 tasks, 1 VMs; kernel memory 224 of 1000 pages, guest memory 256 of 2000 pages\n",
+	    ("p: 3 tasks, 1 VMs; kernel memory 224 of 1000 pages, user memory 1438 of 2000 pages "
+	     "(tasks 1182, guests 256)\n"),
 	};
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		if (strstr(text, lines[i]) == NULL)
@@ -303,7 +316,8 @@ static void test_unknown_nodes_and_properties(void **state)
 	expect("/tasks/a/stack: : unknown node");
 	expect("/vms/v/vcpus/c: turbo: unknown property");
 	expect("/vms/v/disks: : unknown node");
-	expect_count(8);
+	expect("/scenario: benchmark: 'x' is not one of hpet-latency");
+	expect_count(9);
 }
 
 static void test_wrong_types(void **state)
@@ -446,11 +460,15 @@ static void test_memory_over(void **state)
 	check(
 	    "\ttasks { a { image = \"console\"; priority = <1>; memory-pages = <500>; };\n"
 	    "\t\tb { image = \"console\"; priority = <1>; memory-pages = <500>; }; };\n"
-	    "\tvms { v { image = \"linux\"; memory-size = <0x7d0000>; vcpus { c { priority = <1>; "
+	    "\tvms { v { image = \"linux\"; memory-size = <0x72c000>; vcpus { c { priority = <1>; "
 	    "}; }; }; };\n");
-	expect_count(0); /* 500 + 500 kernel pages, 2000 user pages: all there is */
+	/* 500 + 500 kernel pages; 1836 guest pages and 2 * (64 + 18) for the
+	 * tasks' heaps, stacks and start-up blocks: 2000 user pages, all there
+	 * is. */
+	expect_count(0);
 	assert_int_equal(plan.kernel_pages, 1000);
-	assert_int_equal(plan.guest_pages, 2000);
+	assert_int_equal(plan.guest_pages, 1836);
+	assert_int_equal(plan.task_pages, 164);
 	check(
 	    "\ttasks { a { image = \"console\"; priority = <1>; memory-pages = <500>; };\n"
 	    "\t\tb { image = \"console\"; priority = <1>; memory-pages = <501>; }; };\n"
@@ -521,7 +539,8 @@ static void test_value_ranges(void **state)
 						       "\"wbinvd\";"
 						       " vcpus { c { priority = <1>; }; }; devices "
 						       "{ d { type = \"floppy\"; }; }; }; };\n");
-	expect("/scenario: samples: must be at least 1");
+	expect("/scenario: samples: 0 is outside 1..10000000");
+	expect("/scenario: benchmark: 'x' is not one of hpet-latency");
 	expect("/scenario: load: 'disk' is not one of busy, cache, ipc, map, none");
 	expect("/scenario: mode: 'burst' is not one of oneshot, periodic");
 	expect("/scenario: report: 'long' is not one of full, short");
@@ -544,7 +563,7 @@ static void test_value_ranges(void **state)
 	       "invlpg, monitor, mwait");
 	expect("/vms/v: intercepts: 'wbinvd' listed twice");
 	expect("/vms/v/devices/d: type: 'floppy' is not one of uart-16550");
-	expect_count(22);
+	expect_count(23);
 }
 
 /* The benchmark's own /scenario settings (bench/scenario.h). */
@@ -562,6 +581,159 @@ static void test_scenario_benchmark_settings(void **state)
 	expect_count(2);
 }
 
+/*
+ * The benchmark's values out of their ranges: the build refuses what the
+ * benchmark would refuse when it runs.
+ */
+static void test_scenario_value_ranges(void **state)
+{
+	(void)state;
+	check(
+	    "\tscenario { benchmark = \"hpet-latency\"; samples = <10000000>; seed = <0>;\n"
+	    "\t\toffset-ns = <1000 1000000000>; period-ns = <1000000000>; ipc-rounds = <0>; };\n");
+	expect_count(0);
+	check("\tscenario { benchmark = \"hpet-latency\"; samples = <10000001>;\n"
+	      "\t\toffset-ns = <999 1000000001>; period-ns = <999>; ipc-rounds = <10000001>; };\n");
+	expect("/scenario: samples: 10000001 is outside 1..10000000");
+	expect("/scenario: offset-ns: 999 is outside 1000..1000000000");
+	expect("/scenario: offset-ns: 1000000001 is outside 1000..1000000000");
+	expect("/scenario: period-ns: 999 is outside 1000..1000000000");
+	expect("/scenario: ipc-rounds: 10000001 is outside 0..10000000");
+	expect_count(5);
+	check("\tscenario { benchmark = \"hpet-latency\"; samples = <1>; offset-ns = <5000 4999>;\n"
+	      "\t\tperiod-ns = <1000000001>; };\n");
+	expect("/scenario: offset-ns: minimum 5000 above maximum 4999");
+	expect("/scenario: period-ns: 1000000001 is outside 1000..1000000000");
+	expect_count(2);
+}
+
+/*
+ * The checker and the benchmark (bench/scenario.c, which reads /scenario
+ * when it runs) agree on every value at and around each limit: the
+ * checker passes a file exactly when the benchmark takes it.
+ */
+static void test_scenario_agrees_with_benchmark(void **state)
+{
+	(void)state;
+	static const char *const settings[] = {
+	    "samples = <0>;",
+	    "samples = <1>;",
+	    "samples = <10000000>;",
+	    "samples = <10000001>;",
+	    "samples = <1>; seed = <0>;",
+	    "samples = <1>; seed = <0xffffffff>;",
+	    "samples = <1>; offset-ns = <999 2000>;",
+	    "samples = <1>; offset-ns = <1000 1000>;",
+	    "samples = <1>; offset-ns = <1001 1000>;",
+	    "samples = <1>; offset-ns = <1000 1000000000>;",
+	    "samples = <1>; offset-ns = <1000 1000000001>;",
+	    "samples = <1>; period-ns = <999>;",
+	    "samples = <1>; period-ns = <1000>;",
+	    "samples = <1>; period-ns = <1000000000>;",
+	    "samples = <1>; period-ns = <1000000001>;",
+	    "samples = <1>; ipc-rounds = <0>;",
+	    "samples = <1>; ipc-rounds = <10000000>;",
+	    "samples = <1>; ipc-rounds = <10000001>;",
+	    "samples = <1>; load = \"cache\"; mode = \"periodic\"; report = \"short\";",
+	    "samples = <1>; load = \"disk\";",
+	    "samples = <1>; mode = \"burst\";",
+	    "samples = <1>; kernel = \"bench\";",
+	    "samples = <1>; kernel = \"fast\";",
+	};
+	char body[512];
+
+	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
+		for (int known = 0; known <= 1; known++) {
+			snprintf(body, sizeof(body), "\tscenario { benchmark = \"%s\"; %s };\n",
+				 known ? "hpet-latency" : "other", settings[i]);
+			bool checked = check(body) == 0;
+			struct scenario s;
+			char why[200] = "";
+			bool taken = scenario_read(last_blob, &s, why, sizeof(why)) == 1;
+			if (checked != taken)
+				fail_msg("the checker %s, the benchmark %s (%s):\n%s%s",
+					 checked ? "passes" : "refuses",
+					 taken ? "takes it" : "refuses it", why, body, all_lines());
+		}
+	}
+}
+
+/* A task with a heap of `pages` and the quota to map it. */
+#define HEAP_TASK(name, pages)                                                                     \
+	"\t\t" name " { image = \"console\"; priority = <1>; memory-pages = <20>;"                 \
+	" heap-pages = <" pages ">; };\n"
+
+/* heap-pages: the default, a range, the quota that maps it, user memory. */
+static void test_heap_pages(void **state)
+{
+	(void)state;
+	static const char tasks[] =
+	    "\ttasks {\n" TASK("a", "heap-pages = <0>;") TASK("b", "heap-pages = <196097>;")
+		TASK("c", "heap-pages = <600>;")
+	    "\t\td { image = \"console\"; priority = <1>; memory-pages = <12>;"
+	    " heap-pages = <600>; };\n"
+	    "\t\te { image = \"console\"; priority = <1>; heap-pages = <1>; };\n"
+	    "\t\tf { image = \"console\"; priority = <1>; memory-pages = <10>;"
+	    " heap-pages = <1 2>; };\n"
+	    "\t};\n";
+
+	check(tasks);
+	expect("/tasks/a: heap-pages: 0 is outside 1..196096");
+	expect("/tasks/b: heap-pages: 196097 is outside 1..196096");
+	/* 2 page tables with their node tables, 600 / 84 pages of nodes. */
+	expect("/tasks/c: heap-pages: 600 pages need 12 kernel pages to be mapped (4 for page "
+	       "tables, 8 for mapping nodes), memory-pages is 10");
+	expect("/tasks/e: memory-pages: missing (required)");
+	expect("/tasks/f: heap-pages: must be one u32 cell <n> (found 8 bytes)");
+	expect_count(5);
+	assert_int_equal(plan.tasks[3].heap_pages, 600);
+	/* Out of range: counted as no heap, so no sum is over because of it. */
+	assert_int_equal(plan.task_pages, 18 + 18 + 618 + 618 + 19 + 82);
+	assert_int_equal(plan.tasks[5].heap_pages, CONFIG_DEFAULT_HEAP_PAGES);
+
+	/* 2000 user pages: two tasks of 18 + 982 fill them (each needs 16
+	 * kernel pages to map its heap). */
+	check("\ttasks {\n" HEAP_TASK("a", "982") HEAP_TASK("b", "982") "\t};\n");
+	expect_count(0);
+	assert_int_equal(plan.task_pages, 2000);
+	check("\ttasks {\n" HEAP_TASK("a", "982") HEAP_TASK("b", "983") "\t};\n");
+	expect(
+	    "/tasks: heap-pages: the tasks' heaps, stacks and start-up blocks need 2001 pages of "
+	    "4 KiB, user memory has 2000");
+	expect_count(1);
+	static const char with_vm[] =
+	    "\ttasks {\n" HEAP_TASK("a", "982") HEAP_TASK("b", "982") "\t};\n"
+	    "\tvms { v { image = \"linux\"; memory-size = <0x1000>;"
+	    " vcpus { c { priority = <1>; }; }; }; };\n";
+	check(with_vm);
+	expect(
+	    "/tasks: heap-pages: the tasks' heaps, stacks and start-up blocks need 2000 pages of "
+	    "4 KiB, user memory has 1999 besides the guests'");
+	expect_count(1);
+}
+
+/* delivery: how an HPET comparator's interrupt arrives. */
+static void test_interrupt_delivery(void **state)
+{
+	(void)state;
+	check("\ttasks {\n" TASK("a",
+				 "interrupts { m { hpet-comparator = <1>; delivery = \"msi\"; };"
+				 " i { hpet-comparator = <2>; delivery = \"ioapic\"; };"
+				 " d { hpet-comparator = <3>; }; };") "\t};\n");
+	expect_count(0);
+	assert_true(plan.tasks[0].interrupts[0].message);
+	assert_false(plan.tasks[0].interrupts[1].message);
+	assert_false(plan.tasks[0].interrupts[2].message);
+	check("\ttasks {\n" TASK("a",
+				 "interrupts { f { hpet-comparator = <1>; delivery = \"fsb\"; };"
+				 " g { gsi = <3>; delivery = \"msi\"; };"
+				 " p { msi = <0 1 0>; delivery = \"msi\"; }; };") "\t};\n");
+	expect("/tasks/a/interrupts/f: delivery: 'fsb' is not one of ioapic, msi");
+	expect("/tasks/a/interrupts/g: delivery: only for hpet-comparator interrupts");
+	expect("/tasks/a/interrupts/p: delivery: only for hpet-comparator interrupts");
+	expect_count(3);
+}
+
 /* Append `count` copies of `format` (with %d the copy's number) to text. */
 static void repeat(char *text, size_t size, const char *format, int count)
 {
@@ -574,7 +746,8 @@ static void test_plan_limits(void **state)
 	(void)state;
 	char body[12000] = "\ttasks {\n";
 	repeat(body, sizeof(body),
-	       "\t\tt%d { image = \"console\"; priority = <1>; memory-pages = <1>; };\n",
+	       "\t\tt%d { image = \"console\"; priority = <1>; memory-pages = <3>; heap-pages = "
+	       "<1>; };\n",
 	       CONFIG_MAX_TASKS + 1);
 	strcat(body, "\t\t};\n");
 	check(body);
@@ -627,7 +800,8 @@ static void test_many_problems_at_once(void **state)
 	expect("/tasks/b/interrupts/j: gsi: also claimed by /tasks/a/interrupts/i");
 	expect("/tasks/b: mmio: [0x1000, +0x1000) overlaps [0x1000, +0x1000) of /tasks/a");
 	expect("/tasks: memory-pages: the tasks' quotas need 1800 pages");
-	expect_count(9);
+	expect("/scenario: benchmark: 'x' is not one of hpet-latency");
+	expect_count(10);
 }
 
 /* ----------------------------------------------------------- hostile blobs */
@@ -861,6 +1035,10 @@ int main(void)
 	    cmocka_unit_test(test_connections),
 	    cmocka_unit_test(test_value_ranges),
 	    cmocka_unit_test(test_scenario_benchmark_settings),
+	    cmocka_unit_test(test_scenario_value_ranges),
+	    cmocka_unit_test(test_scenario_agrees_with_benchmark),
+	    cmocka_unit_test(test_heap_pages),
+	    cmocka_unit_test(test_interrupt_delivery),
 	    cmocka_unit_test(test_plan_limits),
 	    cmocka_unit_test(test_many_problems_at_once),
 	    cmocka_unit_test(test_every_truncation),

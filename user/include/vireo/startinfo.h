@@ -39,7 +39,7 @@
  * the top block), and the task's quota pays little for tables.
  *
  *   [STARTINFO_IMAGE_BOTTOM, STARTINFO_IMAGE_TOP)  the ELF's PT_LOAD segments
- *   STARTINFO_HEAP, STARTINFO_HEAP_SIZE bytes      heap (newlib's sbrk)
+ *   STARTINFO_HEAP, heap_size bytes                heap (newlib's sbrk)
  *   STARTINFO_ADDRESS, 2 pages                     this block, read-only
  *   STARTINFO_UTCB, 1 page                         the first thread's UTCB
  *   below STARTINFO_STACK_TOP, STARTINFO_STACK_SIZE the first thread's stack
@@ -50,8 +50,7 @@
  */
 #define STARTINFO_IMAGE_BOTTOM 0x400000ull
 #define STARTINFO_IMAGE_TOP    0x10000000ull
-#define STARTINFO_HEAP	       0x10000000ull
-#define STARTINFO_HEAP_SIZE    0x40000ull /* 256 KiB */
+#define STARTINFO_HEAP	       0x10000000ull /* its size: the configuration's heap-pages */
 #define STARTINFO_ADDRESS      0x3fe00000ull
 #define STARTINFO_PAGES	       2
 #define STARTINFO_UTCB	       0x3fe03000ull
@@ -73,20 +72,37 @@ struct startinfo_client {
 
 enum startinfo_interrupt_kind {
 	STARTINFO_IRQ_GSI = 1, /* an IOAPIC input */
-	STARTINFO_IRQ_HPET,    /* an HPET comparator, routed to `gsi` */
+	STARTINFO_IRQ_HPET,    /* an HPET comparator, routed to `gsi` or by message */
+	STARTINFO_IRQ_PCI_MSI, /* the message-signalled interrupt of a PCI function */
 };
 
 /* Each interrupt signals its own endpoint with badge STARTINFO_IRQ_BADGE. */
 #define STARTINFO_IRQ_BADGE 1
 
+/* A PCI function as `number` gives it: bus, device, function in the
+ * layout of a PCI requester ID (bus << 8 | device << 3 | function). */
+#define STARTINFO_PCI_FUNCTION(bus, device, function)                                              \
+	((uint32_t)(bus) << 8 | (uint32_t)(device) << 3 | (uint32_t)(function))
+
+/*
+ * An interrupt the task was given. With IRQ_MSI in `flags` (an msi
+ * interrupt, or an HPET comparator with delivery "msi") the Irq has no
+ * IOAPIC input: the device raises it by writing the 32 bits msi_data to
+ * the physical address msi_address (Intel SDM vol. 3A §11.11), which the
+ * driver programs into the device (PCI MSI capability, HPET
+ * Tn_FSB_INT_ROUTE); `gsi` is 0 then.
+ */
 struct startinfo_interrupt {
 	char name[STARTINFO_NAME_MAX]; /* the configuration's node name */
 	uint32_t kind;		       /* enum startinfo_interrupt_kind */
-	uint32_t number;	       /* GSI, or HPET comparator */
+	uint32_t number;	       /* GSI, HPET comparator, or STARTINFO_PCI_FUNCTION */
 	uint32_t gsi;		       /* the IOAPIC input the Irq object routes */
-	uint32_t flags;		       /* IRQ_LEVEL, IRQ_ACTIVE_LOW as given to irq_create */
-	cap_selector irq;	       /* CONTROL: sys_irq_ack */
-	cap_selector endpoint;	       /* RECEIVE: where the interrupt arrives */
+	uint32_t flags;	       /* as given to irq_create: IRQ_LEVEL, IRQ_ACTIVE_LOW, IRQ_MSI */
+	cap_selector irq;      /* CONTROL: sys_irq_ack */
+	cap_selector endpoint; /* RECEIVE: where the interrupt arrives */
+	uint64_t msi_address;  /* IRQ_MSI: where the device writes */
+	uint32_t msi_data;     /* IRQ_MSI: what it writes */
+	uint32_t reserved;
 };
 
 /* A device register range, mapped read-write and uncached. */
