@@ -219,6 +219,26 @@ static void test_no_handler_in_child(void)
 	end_child("no-handler-quota-back", &c);
 }
 
+/* In a child task: what task_quota tells it about the kernel pool. */
+static void child_reads_pool(uint64_t unused)
+{
+	(void)unused;
+	child_saw = sys_kernel_free_pages() + 1; /* 1: it ran and saw 0 */
+}
+
+/* Only the root task sees the kernel pool's level (task_quota's rdx). */
+static void test_pool_for_root_only(void)
+{
+	struct child c = {.endpoint = ktest_endpoint("pool-root-only")};
+	if (!start_child("pool-root-only", &c, NO_SELECTOR, child_reads_pool, 0, 0))
+		return;
+	ktest_settle();
+	ktest_check(child_saw == 1 && sys_kernel_free_pages() > 0, "pool-root-only",
+		    "child saw %llu (+1), root sees %llu", (unsigned long long)child_saw,
+		    (unsigned long long)sys_kernel_free_pages());
+	end_child("pool-root-only-quota", &c);
+}
+
 void test_handler_gone(void)
 {
 	test_handler_takes_another_call();
@@ -226,4 +246,5 @@ void test_handler_gone(void)
 	test_handler_task_destroyed();
 	test_pager_of_child();
 	test_no_handler_in_child();
+	test_pool_for_root_only();
 }

@@ -309,7 +309,7 @@ void test_stress_concurrent(void)
 	struct worker *w[5];
 	if (!start_workers(w))
 		return;
-	uint64_t before = ktest_quota();
+	uint64_t before = ktest_quota(), pool_before = sys_kernel_free_pages();
 	const char *failed = NULL;
 	unsigned round = 0;
 	for (; round < ROUNDS && !failed; round++)
@@ -354,6 +354,14 @@ void test_stress_concurrent(void)
 	ktest_check(ktest_quota() == before, "stress-concurrent-no-leak",
 		    "quota %llu before, %llu after %u rounds", (unsigned long long)before,
 		    (unsigned long long)ktest_quota(), round);
+	/* The kernel's pool itself: everything the rounds took is back, plus
+	 * the pages of the endpoints made before the rounds and deleted above
+	 * (one per child's service, park, to_destroyer). */
+	uint64_t pool_expected = pool_before + CHILDREN + 2;
+	ktest_check(sys_kernel_free_pages() == pool_expected, "stress-concurrent-pool-exact",
+		    "kernel pool %llu free pages before, %llu after, %llu expected",
+		    (unsigned long long)pool_before, (unsigned long long)sys_kernel_free_pages(),
+		    (unsigned long long)pool_expected);
 	ktest_pool_check("stress-concurrent-pool");
 }
 

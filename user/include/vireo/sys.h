@@ -397,6 +397,15 @@ static inline enum status sys_task_quota(cap_selector task, uint64_t *pages)
 	return s;
 }
 
+/* The root task only: the free pages of the kernel's object pool (0 for
+ * any other task). */
+static inline uint64_t sys_kernel_free_pages(void)
+{
+	struct syscall_result r;
+	syscall6(SYS_TASK_QUOTA, CAP_SELF_TASK, 0, 0, 0, 0, 0, &r);
+	return r.rdx;
+}
+
 /*
  * Let the task named by task (CONTROL; CAP_SELF_TASK for one's own) use
  * the I/O ports [first, first + count) with IN/OUT; with flags IO_REVOKE,

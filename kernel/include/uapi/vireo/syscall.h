@@ -79,7 +79,8 @@ enum syscall_number {
 	 * the root task): threads killed, mappings revoked recursively,
 	 * capabilities dropped, quota back to its parent. Restartable. */
 	SYS_TASK_DESTROY = 22,
-	/* task_quota(task): kernel memory pages it may still use -> rsi. */
+	/* task_quota(task): kernel memory pages it may still use -> rsi; to
+	 * the root task also the kernel pool's free pages -> rdx. */
 	SYS_TASK_QUOTA = 23,
 	/* io_ports(task, first, count, flags): let task (CONTROL) use the
 	 * I/O ports [first, first+count), all of which the caller must have;
