@@ -6,6 +6,7 @@
     ./vireo iso   [--scenario NAME]
     ./vireo debug [--scenario NAME] [--platform qemu...]
     ./vireo check FILE.dts [--module NAME]... [--memory-pages N] [--plan]
+    ./vireo trace ipc|irq [--scenario NAME] [--round N] [--instructions]
 
 Every command first brings the build up to date with SCons; the images are
 build/iso/<scenario>.iso (bench/SConscript) and logs go to build/logs/.
@@ -17,7 +18,8 @@ import subprocess
 import sys
 import tempfile
 
-from . import bench, platforms, scenarios, selftest, systests, testing
+from . import bench, platforms, scenarios, selftest, systests, testing, \
+    trace
 
 ROOT = os.environ.get('VIREO_ROOT') or os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__))))
@@ -224,6 +226,7 @@ def command_test(arguments):
                              arguments.jobs)
     if arguments.platform in (None, 'qemu'):
         testing.run_bench_repeat(ROOT, BUILD, report)
+        trace.run_tests(ROOT, report)
     if report.wanted('build-clang') and not arguments.platform:
         log = os.path.join(ROOT, BUILD, 'logs', 'build-clang.log')
         status = scons(['--cc=clang'], log=log)
@@ -290,6 +293,14 @@ def command_check(arguments):
     if checked.returncode == 0:
         print('vireo: %s: no problems' % arguments.file, file=sys.stderr)
     return 0 if checked.returncode == 0 else 1
+
+
+def command_trace(arguments):
+    if arguments.round < 1:
+        sys.exit('vireo: --round must be at least 1')
+    iso = image(arguments.scenario, quiet=True)
+    return trace.command(ROOT, arguments.path, arguments.scenario, iso,
+                         arguments.round, arguments.instructions)
 
 
 def parser():
@@ -393,6 +404,26 @@ def parser():
     check.add_argument('--plan', action='store_true',
                        help='print the plan of a file without problems')
     check.set_defaults(handler=command_check)
+
+    trace_command = commands.add_parser(
+        'trace', help='count the instructions of the IPC or interrupt path',
+        description='Boot a scenario in QEMU (-icount shift=0,sleep=off) '
+                    'under its gdb stub, single-step one IPC call+reply '
+                    'round trip (ipc) or one HPET interrupt up to the '
+                    'handler\'s first instructions (irq), and print how '
+                    'many instructions each function takes, in path '
+                    'order, next to the benchmark\'s figure from the same '
+                    'boot (site_scons/vireo/trace.py).')
+    trace_command.add_argument('path', choices=('ipc', 'irq'))
+    trace_command.add_argument('--scenario', default='default',
+                               help='bench/scenarios/NAME.dts (default: '
+                                    'default)')
+    trace_command.add_argument('--round', type=int, default=3,
+                               help='trace the Nth round trip or interrupt '
+                                    '(default: 3)')
+    trace_command.add_argument('--instructions', action='store_true',
+                               help='also list every instruction')
+    trace_command.set_defaults(handler=command_trace)
     return top
 
 

@@ -5,7 +5,7 @@ import io
 import sys
 import unittest
 
-from . import bench, platforms, systests, testing
+from . import bench, platforms, systests, testing, trace
 
 
 class CmockaParsing(unittest.TestCase):
@@ -142,6 +142,53 @@ class Corruption(unittest.TestCase):
         self.assertEqual(site_init.corrupt_bytes(b'abc', patches=[(1, b'XY'),
                                                                   (4, b'Z')]),
                          b'aXY\0Z')
+
+
+class Tracing(unittest.TestCase):
+    """trace.py's protocol framing and symbol parsing (./vireo trace)."""
+
+    def test_packets(self):
+        # GDB manual E.1: the checksum is the sum of the data bytes mod 256.
+        self.assertEqual(trace.frame_packet('g'), b'$g#67')
+        self.assertEqual(trace.frame_packet('OK'), b'$OK#9a')
+        self.assertEqual(trace.decode_run_length('0* 1'), '0000' + '1')
+        self.assertEqual(trace.little_endian('7856341200000000'),
+                         0x12345678)
+
+    def test_symbols(self):
+        symbols = trace.parse_nm('ffffffff80200000 T a\n'
+                                 'ffffffff80200010 t b\n'
+                                 'ffffffff80300000 B data\n'
+                                 '0000000000000100 a absolute\n')
+        self.assertEqual(symbols, [(0xffffffff80200000, 'a'),
+                                   (0xffffffff80200010, 'b')])
+        inlined = trace.parse_addr2line(
+            '0xffffffff80200004\ninner\nx.c:1\nouter\nx.c:9\n'
+            '0xffffffff80200010\n??\nentry.S:3\n')
+        self.assertEqual(inlined, {0xffffffff80200004: 'inner',
+                                   0xffffffff80200010: '??'})
+        text = trace.parse_objdump('ffffffff80200004:\tmov    %rdi,%rax\n'
+                                   'ffffffff80200000 <a>:\n')
+        self.assertEqual(text, {0xffffffff80200004: 'mov %rdi,%rax'})
+
+    def test_segments(self):
+        class FakeImage:
+            name = 'kernel'
+            inlined = {1: 'f', 2: 'g', 3: 'f', 4: 'h', 5: 'f'}
+
+            def function(self, address):
+                return 'f' if address < 5 else 'h'
+
+        image = FakeImage()
+        space = trace.Space(image, image)
+        path = trace.segments(space, [1, 2, 2, 3, 4, 5, 1])
+        self.assertEqual([(s.function, s.inlined, s.count) for s in path],
+                         [('f', '', 1), ('f', 'g', 2), ('f', '', 1),
+                          ('f', 'h', 1), ('h', 'f', 1), ('f', '', 1)])
+        functions = trace.function_segments(path)
+        self.assertEqual([(s.function, s.count) for s in functions],
+                         [('f', 5), ('h', 1), ('f', 1)])
+        self.assertEqual(list(trace.totals(path).values()), [3, 2, 1, 1])
 
 
 def run(report):
