@@ -20,6 +20,7 @@
 #include "syscalls.h"
 #include "timer.h"
 #include "uapi/vireo/syscall.h"
+#include "x86.h"
 
 static void queue_push(struct thread_queue *q, struct thread *t)
 {
@@ -58,13 +59,14 @@ static void queue_remove(struct thread_queue *q, struct thread *t)
 	t->waiting_on = NULL;
 }
 
-/* Copies the message and sets the receiver's results. A thread in an
- * exception sends the kernel's message, not its UTCB. */
+/* Copies the message (a word per REP MOVSQ iteration: the kernel's
+ * memcpy goes byte by byte) and sets the receiver's results. A thread in
+ * an exception sends the kernel's message, not its UTCB. */
 static void transfer(struct thread *from, struct thread *to, uint64_t words, uint64_t badge)
 {
 	const uint64_t *message = from->in_exception ? from->exception_message
 						     : from->utcb->message;
-	memcpy(to->utcb->message, message, words * sizeof(uint64_t));
+	copy_words(to->utcb->message, message, words);
 	to->frame.rax = STATUS_OK;
 	to->frame.rsi = badge;
 	to->frame.rdx = words;

@@ -175,13 +175,13 @@ static inline void fninit(void) { __asm__ volatile("fninit"); }
 
 /*
  * Copies `words` 8-byte words with REP MOVSQ (SDM vol. 2B, MOVS): one
- * instruction per word, where the kernel's memcpy is a byte loop. CLD
- * first: an interrupt from user mode keeps the user's DF (vol. 3A §6.12.1
- * clears only TF, NT, RF and, for gates, IF).
+ * instruction per word, where the kernel's memcpy is a byte loop. Upwards:
+ * DF is clear in the kernel (FMASK clears it on SYSCALL; an interrupt from
+ * user mode keeps the user's DF, vol. 3A §6.12.1, so entry.S clears it).
  */
 static inline void copy_words(void *dst, const void *src, uint64_t words)
 {
-	__asm__ volatile("cld; rep movsq" : "+D"(dst), "+S"(src), "+c"(words) : : "memory");
+	__asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(words) : : "memory");
 }
 
 /* Zeroes `words` 8-byte words with REP STOSQ (SDM vol. 2B, STOS). */
