@@ -42,15 +42,20 @@ uint64_t timer_ns_to_ticks(uint64_t ns)
 	return ns / 1000000 * tsc_khz + ns % 1000000 * tsc_khz / 1000000;
 }
 
-/* Sets this CPU's LAPIC timer to the earlier of slice end and timeout. */
-static void rearm(struct cpu_timer *c)
+/*
+ * Arms this CPU's LAPIC timer for `deadline` (0: none) unless it is armed
+ * for an earlier one. Every deadline arms itself here when it starts (a
+ * slice in timer_switch_to, a timeout in timeout_add), so the armed one
+ * is never later than the slice end or the first timeout. A deadline that
+ * moves later or goes away leaves it early: it fires with nothing due and
+ * timer_interrupt arms the real one. So a thread switch, which starts a
+ * slice ending later than the armed deadline, does not touch the LAPIC.
+ */
+static void arm(struct cpu_timer *c, uint64_t deadline)
 {
-	uint64_t next = c->slice_end;
-	if (c->timeouts && (!next || c->timeouts->timeout_deadline < next))
-		next = c->timeouts->timeout_deadline;
-	if (next != c->armed) {
-		c->armed = next;
-		lapic_timer_arm(next);
+	if (deadline && (!c->armed || deadline < c->armed)) {
+		c->armed = deadline;
+		lapic_timer_arm(deadline);
 	}
 }
 
@@ -69,7 +74,7 @@ void timeout_add(struct thread *t, uint64_t ns)
 	if (*link)
 		(*link)->timeout_prev = t;
 	*link = t;
-	rearm(c);
+	arm(c, t->timeout_deadline);
 }
 
 void timeout_cancel(struct thread *t)
@@ -91,6 +96,7 @@ void timer_switch_to(struct thread *t)
 	if (!tsc_khz)
 		return;
 	struct cpu_timer *c = this_timer();
+	/* The same owner keeps its slice end: nothing new to arm. */
 	if (t != c->slice_owner) {
 		uint64_t now = rdtsc();
 		struct thread *owner = c->slice_owner;
@@ -111,8 +117,8 @@ void timer_switch_to(struct thread *t)
 			left = t->time_slice_ticks;
 		c->slice_owner = t;
 		c->slice_end = now + left;
+		arm(c, c->slice_end);
 	}
-	rearm(c);
 }
 
 void timer_forget(struct thread *t)
@@ -140,5 +146,8 @@ void timer_interrupt(void)
 		c->slice_owner = NULL;
 		c->slice_end = 0;
 	}
-	rearm(c);
+	uint64_t next = c->slice_end;
+	if (c->timeouts && (!next || c->timeouts->timeout_deadline < next))
+		next = c->timeouts->timeout_deadline;
+	arm(c, next);
 }

@@ -2,7 +2,9 @@
  * Time: round-robin time slices and IPC timeouts, both driven by the one
  * per-CPU one-shot LAPIC timer. The timer is armed for the earliest of
  * "current thread's slice ends" and "first timeout expires", and only
- * reprogrammed when that changes, to keep the IPC path free of it.
+ * reprogrammed when that moves earlier: a thread switch starts a slice
+ * that ends later, and the armed deadline, when it fires with nothing
+ * due, arms the real one. That keeps the IPC path free of the LAPIC.
  */
 #ifndef VIREO_TIMER_H
 #define VIREO_TIMER_H
@@ -28,8 +30,9 @@ void timeout_add(struct thread *t, uint64_t ns);
 /* Takes t off the timeout list if it is there. O(1). */
 void timeout_cancel(struct thread *t);
 
-/* Called by schedule() for the thread about to run: starts a new slice
- * when the thread changed, and arms the timer if the deadline moved. */
+/* Called by schedule() for the thread about to run: when the thread
+ * changed, starts a new slice and arms the timer if that moved the
+ * deadline earlier. */
 void timer_switch_to(struct thread *t);
 
 /* The LAPIC timer interrupt: expire timeouts, end the slice. */
