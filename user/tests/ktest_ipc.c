@@ -336,6 +336,76 @@ static void test_preemption(void)
 		    "order %s, expected mS", order_get());
 }
 
+/* arg0 = endpoint, arg1 = a letter. Receives, then marks the letter. */
+static void marking_receiver(struct worker *w)
+{
+	w->status = sys_ipc_receive(w->arg[0], TIMEOUT_NEVER, NULL, NULL);
+	order_mark((char)w->arg[1]);
+}
+
+/* arg0 = endpoint, arg1 = a letter. Takes a call, marks the letter,
+ * replies. */
+static void marking_replier(struct worker *w)
+{
+	w->status = sys_ipc_receive(w->arg[0], TIMEOUT_NEVER, NULL, NULL);
+	order_mark((char)w->arg[1]);
+	sys_ipc_reply_wait(w->arg[0], 0, 0, NULL, NULL);
+}
+
+/* arg1 = a letter. Marks it. */
+static void marker(struct worker *w)
+{
+	order_mark((char)w->arg[1]);
+}
+
+/*
+ * The order of ready threads of one priority: first the one that ran,
+ * then the others in the order they became ready, also when one system
+ * call wakes two, or wakes one and blocks the caller. A scheduler that
+ * keeps the running or the woken thread out of its queues (lazy
+ * scheduling, doc/implementation.md §13) must keep this order.
+ */
+static void test_ready_order(void)
+{
+	/* Two threads woken by one system call run in the order woken. */
+	cap_selector e = ktest_endpoint("order-two-woken");
+	order_reset();
+	worker_run("order-two-woken", 100, marking_receiver, e, 'x');
+	worker_run("order-two-woken", 100, marking_receiver, e, 'y');
+	ktest_settle();
+	sys_cap_delete(e); /* wakes x, then y, with BAD_CAP */
+	ktest_settle();
+	ktest_check(!strcmp(order_get(), "xy"), "order-two-woken", "order %s, expected xy",
+		    order_get());
+
+	/* A thread woken after another of its priority became ready runs
+	 * after it, also when the thread that woke it blocks in the same
+	 * system call (a call). */
+	e = ktest_endpoint("order-woken-last");
+	order_reset();
+	worker_run("order-woken-last", 100, marking_replier, e, 'r');
+	ktest_settle();
+	worker_run("order-woken-last", 100, marker, 0, 'q');
+	ktest_status("order-woken-last-call", sys_ipc_call(e, 0, TIMEOUT_NEVER, NULL), STATUS_OK);
+	ktest_settle();
+	ktest_check(!strcmp(order_get(), "qr"), "order-woken-last", "order %s, expected qr",
+		    order_get());
+
+	/* A thread preempted by a higher one it woke goes on before the
+	 * others of its priority. */
+	e = ktest_endpoint("order-preempted-first");
+	order_reset();
+	worker_run("order-preempted-first", 200, high_receiver, e, 0);
+	ktest_settle();
+	worker_run("order-preempted-first", 100, low_sender, e, 0);
+	worker_run("order-preempted-first", 100, marker, 0, 'c');
+	ktest_settle();
+	ktest_check(!strcmp(order_get(), "aHbc"), "order-preempted-first",
+		    "order %s, expected aHbc (the sender, the receiver it woke, the sender "
+		    "again, then its peer)",
+		    order_get());
+}
+
 void test_ipc(void)
 {
 	test_poll_and_arguments();
@@ -347,4 +417,5 @@ void test_ipc(void)
 	test_delete_wakes("ipc-delete-wakes-sender", sender);
 	test_delete_wakes("ipc-delete-wakes-caller", caller);
 	test_preemption();
+	test_ready_order();
 }
