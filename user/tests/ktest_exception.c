@@ -37,6 +37,19 @@ static void spin(struct worker *w)
 		w->count++;
 }
 
+/* A worker at priority 20 running function, with ep as its exception
+ * handler; NULL (after a TEST FAIL) when it cannot be made. */
+static struct worker *start_with_handler(const char *name, cap_selector ep,
+					 worker_function *function)
+{
+	struct worker *w = worker_create(name, 20, function);
+	if (w) {
+		sys_thread_configure(w->thread, ep, 20, 0);
+		worker_start(w);
+	}
+	return w;
+}
+
 /* Receives one exception call on ep; checks and returns its words. */
 static int receive_exception(const char *name, cap_selector ep, uint64_t badge_wanted,
 			     uint64_t *words)
@@ -86,11 +99,9 @@ static void test_page_fault_handler(void)
 static void test_undefined_instruction(void)
 {
 	cap_selector ep = ktest_endpoint("ud-handler");
-	struct worker *w = worker_create("ud2", 20, undefined_instruction);
+	struct worker *w = start_with_handler("ud2", ep, undefined_instruction);
 	if (!w)
 		return;
-	sys_thread_configure(w->thread, ep, 20, 0);
-	worker_start(w);
 	uint64_t m[EXCEPTION_WORDS];
 	if (!receive_exception("ud-message", ep, 0, m))
 		return;
@@ -120,11 +131,9 @@ static void test_undefined_instruction(void)
 static void test_direction_flag(void)
 {
 	cap_selector ep = ktest_endpoint("df-handler");
-	struct worker *w = worker_create("df", 20, undefined_with_df);
+	struct worker *w = start_with_handler("df", ep, undefined_with_df);
 	if (!w)
 		return;
-	sys_thread_configure(w->thread, ep, 20, 0);
-	worker_start(w);
 	uint64_t m[EXCEPTION_WORDS];
 	if (!receive_exception("df-message", ep, 0, m))
 		return;
@@ -138,6 +147,43 @@ static void test_direction_flag(void)
 	ktest_settle();
 	ktest_check(w->done && (w->value[0] & (1ull << 10)), "df-kept-for-thread",
 		    "done %d rflags %llx", w->done, (unsigned long long)w->value[0]);
+}
+
+/* WRGSBASE from user mode (5 bytes: F3 REX.W 0F AE /3). */
+static void write_gs_base(struct worker *w)
+{
+	__asm__ volatile("wrgsbase %0" : : "r"(0ull));
+	w->value[0] = 0x65;
+}
+
+/*
+ * The %fs and %gs bases are kernel state (thread_set_fs_base; the kernel
+ * keeps %gs): RDFSBASE, WRFSBASE, RDGSBASE and WRGSBASE must raise #UD in
+ * user mode (CR4.FSGSBASE clear, SDM vol. 2D WRFSBASE). With them, a
+ * thread could set a %gs base the next thread, of any task, would find,
+ * and an %fs base the kernel would not keep across a switch.
+ */
+static void test_no_user_fs_gs_base(void)
+{
+	cap_selector ep = ktest_endpoint("wrgsbase-handler");
+	struct worker *w = start_with_handler("wrgsbase", ep, write_gs_base);
+	if (!w)
+		return;
+	uint64_t badge = 0, n = 0;
+	enum status s = sys_ipc_receive(ep, 100000000, &badge, &n);
+	uint64_t vector = ktest_utcb()->message[EXCEPTION_VECTOR];
+	if (!ktest_check(s == STATUS_OK && vector == 6, "wrgsbase-user-ud",
+			 "%s, vector %llu (WRGSBASE ran in user mode)", status_name(s),
+			 (unsigned long long)vector))
+		return;
+	struct thread_regs regs;
+	sys_thread_read_regs(w->thread, ktest_utcb(), &regs);
+	regs.rip += 5;
+	sys_thread_write_regs(w->thread, ktest_utcb(), &regs);
+	sys_ipc_reply_wait(ep, 0, 0, NULL, NULL);
+	ktest_settle();
+	ktest_check(w->done && w->value[0] == 0x65, "wrgsbase-skipped", "worker done %d",
+		    w->done);
 }
 
 static void test_suspend_resume(void)
@@ -211,6 +257,7 @@ void test_exception(void)
 	test_page_fault_handler();
 	test_undefined_instruction();
 	test_direction_flag();
+	test_no_user_fs_gs_base();
 	test_suspend_resume();
 	test_time_slices();
 }

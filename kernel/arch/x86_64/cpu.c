@@ -121,10 +121,12 @@ void cpu_init(struct percpu *p, uint64_t kernel_stack_top)
 	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC | RFLAGS_NT | RFLAGS_IOPL);
 
 	/* x87 and SSE for user threads (SDM vol. 3A §14.1.3): the kernel
-	 * itself is compiled with -mgeneral-regs-only. */
+	 * itself is compiled with -mgeneral-regs-only. CR4.FSGSBASE stays
+	 * clear: RD/WR FS/GS BASE would let user mode change bases the kernel
+	 * does not save per thread (a %gs base would reach the next thread of
+	 * any task); the %fs base is set with thread_set_fs_base. */
 	write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
-	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_PGE |
-		  (cpu_features.fsgsbase ? CR4_FSGSBASE : 0));
+	write_cr4((read_cr4() & ~CR4_FSGSBASE) | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_PGE);
 	fninit();
 }
 
