@@ -38,8 +38,7 @@ enum status sys_thread_set_fs_base(struct thread *t, struct frame *f)
 {
 	if (f->rdi >= USER_TOP)
 		return STATUS_BAD_ADDRESS;
-	t->fs_base = f->rdi;
-	wrmsr(MSR_FS_BASE, t->fs_base);
+	thread_set_fs_base(t, f->rdi);
 	return STATUS_OK;
 }
 

@@ -137,6 +137,22 @@ void thread_kill(struct thread *t)
 		task_object_free(&t->object);
 }
 
+/* Sets the user %fs base, unless the CPU has it already (threads of a
+ * task often share one; WRMSR is slow on hardware). */
+static void load_fs_base(struct percpu *cpu, uint64_t base)
+{
+	if (cpu->fs_base != base) {
+		wrmsr(MSR_FS_BASE, base);
+		cpu->fs_base = base;
+	}
+}
+
+void thread_set_fs_base(struct thread *t, uint64_t base)
+{
+	t->fs_base = base;
+	load_fs_base(this_cpu(), base);
+}
+
 _Noreturn void thread_resume(struct thread *t)
 {
 	struct percpu *cpu = this_cpu();
@@ -148,7 +164,7 @@ _Noreturn void thread_resume(struct thread *t)
 		}
 		cpu->current = t;
 		cpu_set_frame(cpu, &t->frame);
-		wrmsr(MSR_FS_BASE, t->fs_base);
+		load_fs_base(cpu, t->fs_base);
 	}
 	/* Eager FPU switch, only when another thread's state is loaded
 	 * (lazy switching leaks state through speculation: CVE-2018-3665). */

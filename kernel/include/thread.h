@@ -101,6 +101,9 @@ void thread_stop(struct thread *t, int exit_code);
  * (a caller waiting for its reply gets BAD_CAP), UTCB freed. */
 void thread_kill(struct thread *t);
 
+/* Sets the %fs base of t, the running thread. */
+void thread_set_fs_base(struct thread *t, uint64_t base);
+
 /* Continues t in user mode. Does not return. Expects interrupts off. */
 _Noreturn void thread_resume(struct thread *t);
 

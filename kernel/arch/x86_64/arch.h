@@ -93,6 +93,7 @@ struct percpu {
 	uint64_t user_rsp;           /* scratch for syscall_entry */
 	struct thread *current;
 	struct thread *fpu_owner;    /* whose FPU/SSE state is in the registers */
+	uint64_t fs_base;            /* what MSR_FS_BASE holds */
 	unsigned cpu;                /* index, < CPU_MAX */
 	struct run_queue *run_queue; /* its ready threads (sched.c) */
 	uint32_t lapic_id;
@@ -130,7 +131,13 @@ extern struct cpu_features cpu_features;
 void cpu_detect_features(void);
 void cpu_print_features(void);
 void cpu_init(struct percpu *p, uint64_t kernel_stack_top);
-void cpu_set_frame(struct percpu *p, struct frame *f);
+/* f is the running thread's frame: the CPU's interrupt push (TSS.rsp0)
+ * and syscall_entry land just past its end. */
+static inline void cpu_set_frame(struct percpu *p, struct frame *f)
+{
+	p->frame_end = (uint64_t)(f + 1);
+	p->tss.rsp[0] = p->frame_end;
+}
 
 /* Copies b into the TSS's map: max(b->bytes, p->io_dirty_bytes) bytes. */
 void cpu_load_io_bitmap(struct percpu *p, const struct io_bitmap *b);

@@ -108,6 +108,9 @@ void cpu_init(struct percpu *p, uint64_t kernel_stack_top)
 	__asm__ volatile("mov %0, %%gs" : : "r"(0));
 	wrmsr(MSR_GS_BASE, (uint64_t)p);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	/* What p->fs_base says (thread.c loads a thread's only if it differs). */
+	wrmsr(MSR_FS_BASE, 0);
+	p->fs_base = 0;
 
 	/*
 	 * SYSCALL: CS/SS from STAR[47:32], SYSRET's from STAR[63:48] (+16 for
@@ -128,12 +131,6 @@ void cpu_init(struct percpu *p, uint64_t kernel_stack_top)
 	write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
 	write_cr4((read_cr4() & ~CR4_FSGSBASE) | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_PGE);
 	fninit();
-}
-
-void cpu_set_frame(struct percpu *p, struct frame *f)
-{
-	p->frame_end = (uint64_t)(f + 1);
-	p->tss.rsp[0] = p->frame_end;
 }
 
 void cpu_load_io_bitmap(struct percpu *p, const struct io_bitmap *b)
