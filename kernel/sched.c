@@ -77,13 +77,12 @@ bool preemption_point(struct thread *t)
 
 _Noreturn void schedule(void)
 {
-	for (;;) {
-		struct thread *t = highest_ready();
-		if (t) {
-			timer_switch_to(t);
-			thread_resume(t);
-		}
-		/* Nothing to run: halt until an interrupt makes something ready. */
-		sti_hlt();
+	struct thread *t = highest_ready();
+	if (t) {
+		timer_switch_to(t);
+		thread_resume(t);
 	}
+	/* Nothing to run: halt until an interrupt; its handler calls
+	 * schedule() again (entry.S, trap.c interrupt_from_idle). */
+	idle();
 }

@@ -168,6 +168,9 @@ void cpu_forget_io_bitmap(struct percpu *p, const struct io_bitmap *b);
 extern const uint64_t vector_entries[256];
 void syscall_entry(void);
 _Noreturn void return_to_user(struct frame *f);
+/* Halts with interrupts on until one comes, on a fresh kernel stack; the
+ * interrupt goes on in interrupt_from_idle (trap.c), never back here. */
+_Noreturn void idle(void);
 
 /* serial.c: COM1 console. */
 void serial_init(void);

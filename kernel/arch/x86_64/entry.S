@@ -5,6 +5,7 @@
  *   void syscall_entry(void);                       -- MSR_LSTAR target
  *   extern const uint64_t vector_entries[256];      -- IDT targets
  *   _Noreturn void return_to_user(struct frame *f); -- SYSRET or IRET to f
+ *   _Noreturn void idle(void);                      -- HLT until an interrupt
  *
  * Vireo keeps no per-thread kernel stack (as NOVA and seL4): a thread's user
  * registers are saved straight into the `struct frame` inside its thread
@@ -14,8 +15,9 @@
  * Then the stub moves to the CPU's kernel stack and calls C, which never
  * returns there: it ends in return_to_user() for whichever thread runs next.
  * The kernel itself runs with interrupts off; the only kernel code ever
- * interrupted is the idle loop and the preemption points of long system
- * calls (sched.c), whose frames stay on the kernel stack.
+ * interrupted is idle() below, whose interrupts go on in schedule(), and
+ * the preemption points of long system calls (sched.c), whose frames stay
+ * on the kernel stack.
  *
  * struct frame (arch.h), lowest address first, 22 * 8 = 176 bytes:
  *   0   r15 r14 r13 r12 r11 r10 r9 r8          pushed by the stub
@@ -95,24 +97,60 @@ vector_\n:
 	.set i, i + 1
 	.endr
 
+/* Offsets from rsp in interrupt_common before push_registers. */
+#define STUB_VECTOR 0
+#define STUB_RIP 16
+#define STUB_CS 24
+
 interrupt_common:
-	push_registers
 	/* C code may use string instructions, and the SysV ABI (§3.2.1) has
 	 * DF clear on function entry; user mode may have set it (SYSCALL
 	 * clears it through FMASK, interrupts do not). The user's DF stays
 	 * in the saved RFLAGS. */
 	cld
-	mov %rsp, %rdi
-	testb $3, FRAME_CS(%rsp)
+	testb $3, STUB_CS(%rsp)
 	jz 1f
+	push_registers
+	mov %rsp, %rdi
 	swapgs
 	mov %gs:PERCPU_KERNEL_STACK_TOP, %rsp
 	call trap_from_user		/* does not return */
 	ud2
-1:	call trap_from_kernel		/* returns to resume the idle loop */
+	/*
+	 * From ring 0. An interrupt that woke idle() has nothing to go back
+	 * to: no registers to save, the handler goes on in schedule() from
+	 * the top of the kernel stack. Exceptions and interrupts of a
+	 * preemption point save the registers and return.
+	 */
+1:	cmpq $idle_woken, STUB_RIP(%rsp)
+	jne 2f
+	cmpq $32, STUB_VECTOR(%rsp)
+	jb 2f
+	mov STUB_VECTOR(%rsp), %rdi
+	mov %gs:PERCPU_KERNEL_STACK_TOP, %rsp
+	call interrupt_from_idle	/* does not return */
+	ud2
+2:	push_registers
+	mov %rsp, %rdi
+	call trap_from_kernel		/* returns */
 	pop_registers
 	add $16, %rsp			/* vector, error code */
 	iretq
+
+	/*
+	 * _Noreturn void idle(void): wait for an interrupt with nothing to
+	 * run (schedule). STI takes effect after the next instruction (SDM
+	 * vol. 2B, STI), so no interrupt comes between it and HLT; the one
+	 * that ends HLT finds idle_woken as its return address.
+	 */
+	.global idle
+idle:
+	mov %gs:PERCPU_KERNEL_STACK_TOP, %rsp
+	sti
+	hlt
+idle_woken:
+	cli				/* only after an NMI: halt again */
+	jmp idle
 
 	.global syscall_entry
 syscall_entry:

@@ -105,7 +105,16 @@ _Noreturn void trap_from_user(struct frame *f)
 	schedule();
 }
 
-/* Returns to resume the interrupted kernel code (the idle loop). */
+/* An interrupt (vector >= 32) that ended idle()'s HLT: nothing to resume,
+ * entry.S saved no registers and reset the stack. */
+_Noreturn void interrupt_from_idle(uint64_t vector);
+_Noreturn void interrupt_from_idle(uint64_t vector)
+{
+	handle_interrupt(vector);
+	schedule();
+}
+
+/* Returns to resume the interrupted kernel code (a preemption point). */
 void trap_from_kernel(struct frame *f);
 void trap_from_kernel(struct frame *f)
 {

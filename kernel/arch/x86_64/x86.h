@@ -138,7 +138,6 @@ static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void pause(void) { __asm__ volatile("pause"); }
 
 /* sti;hlt back to back: interrupts open only while halted (SDM vol. 2B, STI). */
-static inline void sti_hlt(void) { __asm__ volatile("sti; hlt; cli" ::: "memory"); }
 
 struct __attribute__((packed)) descriptor_pointer {
 	uint16_t limit;
