@@ -27,7 +27,7 @@ bool irq_interrupt(uint8_t vector)
 	/* An IOAPIC input is the common case: the MSI test costs it a
 	 * compare and a branch not taken. */
 	if (__builtin_expect(!irq->msi, 1))
-		ioapic_set_masked(irq->gsi, true);
+		ioapic_set_masked(&irq->input, true);
 	lapic_eoi();
 	endpoint_signal(irq->endpoint, irq->badge);
 	return true;
@@ -83,8 +83,9 @@ enum status sys_irq_create(struct thread *t, struct frame *f)
 	if (!page)
 		return STATUS_NO_MEM;
 	/* Routed masked: unmasked below, once the Irq is there. */
-	if (!msi &&
-	    !ioapic_route(gsi, (uint8_t)vector, f->r8 & IRQ_LEVEL, f->r8 & IRQ_ACTIVE_LOW)) {
+	struct ioapic_input input = {0};
+	if (!msi && !ioapic_route(gsi, (uint8_t)vector, f->r8 & IRQ_LEVEL,
+				  f->r8 & IRQ_ACTIVE_LOW, &input)) {
 		task_page_free(t->task, page);
 		return STATUS_NOT_FOUND;
 	}
@@ -92,6 +93,7 @@ enum status sys_irq_create(struct thread *t, struct frame *f)
 	*irq = (struct irq){
 		.object.type = OBJECT_IRQ,
 		.gsi = gsi,
+		.input = input,
 		.vector = (uint8_t)vector,
 		.msi = msi,
 		.endpoint = (struct endpoint *)ep->object,
@@ -105,7 +107,7 @@ enum status sys_irq_create(struct thread *t, struct frame *f)
 		f->rsi = m.address;
 		f->rdx = m.data;
 	} else {
-		ioapic_set_masked(gsi, false);
+		ioapic_set_masked(&irq->input, false);
 	}
 	return STATUS_OK;
 }
@@ -113,7 +115,7 @@ enum status sys_irq_create(struct thread *t, struct frame *f)
 void irq_destroy(struct irq *irq)
 {
 	if (!irq->msi)
-		ioapic_set_masked(irq->gsi, true);
+		ioapic_set_masked(&irq->input, true);
 	vector_irq[irq->vector] = NULL;
 	object_release(&irq->endpoint->object);
 	/* Only the root task creates Irqs (sys_irq_create): it paid. */
@@ -130,6 +132,6 @@ enum status sys_irq_ack(struct thread *t, struct frame *f)
 		return s;
 	struct irq *irq = (struct irq *)c->object;
 	if (!irq->msi)
-		ioapic_set_masked(irq->gsi, false);
+		ioapic_set_masked(&irq->input, false);
 	return STATUS_OK;
 }

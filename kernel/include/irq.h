@@ -16,12 +16,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "apic.h"
 #include "cap.h"
 #include "ipc.h"
 
 struct irq {
 	struct object object;
 	uint32_t gsi;              /* its IOAPIC input; 0 for an MSI */
+	struct ioapic_input input; /* that input, routed (not for an MSI) */
 	uint8_t vector;
 	bool msi;                  /* a device's messages: no input to mask */
 	struct endpoint *endpoint; /* holds a reference */

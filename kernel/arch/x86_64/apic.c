@@ -31,13 +31,11 @@
 #define LAPIC_LVT_NMI (4u << 8)
 #define APIC_BASE_ENABLE (1ull << 11)
 
-/* IOAPIC: index/data window (82093AA data sheet §3.0). */
-#define IOAPIC_REGSEL 0x00
-#define IOAPIC_WINDOW 0x10
+/* IOAPIC registers behind the index/data window of apic.h (82093AA data
+ * sheet §3.0). */
 #define IOAPIC_ID 0x00
 #define IOAPIC_VERSION 0x01
 #define IOAPIC_REDIRECTION(pin) (0x10 + 2 * (pin))
-#define IOAPIC_MASKED (1u << 16)
 
 static volatile uint32_t *lapic;
 
@@ -176,12 +174,6 @@ static uint32_t ioapic_read(volatile uint32_t *io, uint32_t reg)
 	return io[IOAPIC_WINDOW / 4];
 }
 
-static void ioapic_write(volatile uint32_t *io, uint32_t reg, uint32_t v)
-{
-	io[IOAPIC_REGSEL / 4] = reg;
-	io[IOAPIC_WINDOW / 4] = v;
-}
-
 void ioapic_init(const struct acpi_info *acpi)
 {
 	for (size_t i = 0; i < acpi->ioapic_count; i++) {
@@ -222,15 +214,20 @@ static volatile uint32_t *ioapic_pin(uint32_t gsi, unsigned *pin)
  * physical destination = this CPU's LAPIC ID, polarity bit 13 (1: active
  * low), trigger bit 15 (1: level), mask bit 16.
  */
-bool ioapic_route(uint32_t gsi, uint8_t vector, bool level, bool active_low)
+bool ioapic_route(uint32_t gsi, uint8_t vector, bool level, bool active_low,
+		 struct ioapic_input *in)
 {
 	unsigned pin;
 	volatile uint32_t *io = ioapic_pin(gsi, &pin);
 	if (!io)
 		return false;
-	ioapic_write(io, IOAPIC_REDIRECTION(pin) + 1, lapic_id() << 24);
-	ioapic_write(io, IOAPIC_REDIRECTION(pin),
-		     IOAPIC_MASKED | (level ? 1u << 15 : 0) | (active_low ? 1u << 13 : 0) | vector);
+	*in = (struct ioapic_input){
+		.registers = io,
+		.redirection = IOAPIC_REDIRECTION(pin),
+		.low = (level ? 1u << 15 : 0) | (active_low ? 1u << 13 : 0) | vector,
+	};
+	ioapic_write(io, in->redirection + 1, lapic_id() << 24);
+	ioapic_set_masked(in, true);
 	return true;
 }
 
@@ -245,12 +242,3 @@ struct msi_message apic_msi_message(uint8_t vector)
 	return (struct msi_message){0xfee00000u | (lapic_id() & 0xff) << 12, vector};
 }
 
-void ioapic_set_masked(uint32_t gsi, bool masked)
-{
-	unsigned pin;
-	volatile uint32_t *io = ioapic_pin(gsi, &pin);
-	if (!io)
-		return;
-	uint32_t low = ioapic_read(io, IOAPIC_REDIRECTION(pin));
-	ioapic_write(io, IOAPIC_REDIRECTION(pin), masked ? low | IOAPIC_MASKED : low & ~IOAPIC_MASKED);
-}

@@ -39,11 +39,41 @@ uint32_t lapic_id(void);
 /* Maps every IOAPIC, masks all its pins and prints what it found. */
 void ioapic_init(const struct acpi_info *acpi);
 
-/* Routes gsi to vector on this CPU, masked. False when no IOAPIC has it. */
-bool ioapic_route(uint32_t gsi, uint8_t vector, bool level, bool active_low);
+/* IOAPIC: an index register and a data window onto the others (82093AA
+ * data sheet §3.0); bit 16 of a redirection entry's low half masks it. */
+#define IOAPIC_REGSEL 0x00
+#define IOAPIC_WINDOW 0x10
+#define IOAPIC_MASKED (1u << 16)
 
-/* Masks or unmasks a routed gsi. */
-void ioapic_set_masked(uint32_t gsi, bool masked);
+static inline void ioapic_write(volatile uint32_t *io, uint32_t reg, uint32_t v)
+{
+	io[IOAPIC_REGSEL / 4] = reg;
+	io[IOAPIC_WINDOW / 4] = v;
+}
+
+/* A routed IOAPIC input: where its redirection entry's low half is, and
+ * that half's value unmasked. */
+struct ioapic_input {
+	volatile uint32_t *registers;
+	uint32_t redirection; /* register number of the low half */
+	uint32_t low;
+};
+
+/* Routes gsi to vector on this CPU, masked, and describes the input in
+ * *in. False when no IOAPIC has it. */
+bool ioapic_route(uint32_t gsi, uint8_t vector, bool level, bool active_low,
+		  struct ioapic_input *in);
+
+/*
+ * Masks or unmasks a routed input: two MMIO writes, no read and no search
+ * (this is on every interrupt's path). The rest of the low half is what
+ * ioapic_route wrote; its delivery status and remote IRR bits are read
+ * only (data sheet §3.2.4), so writing them changes nothing.
+ */
+static inline void ioapic_set_masked(const struct ioapic_input *in, bool masked)
+{
+	ioapic_write(in->registers, in->redirection, masked ? in->low | IOAPIC_MASKED : in->low);
+}
 
 /* What a device writes, and where, to interrupt a CPU (MSI). */
 struct msi_message {
