@@ -75,20 +75,6 @@ void thread_start(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg)
 	sched_enqueue(t);
 }
 
-void thread_block(struct thread *t, enum thread_state state)
-{
-	if (t->state == THREAD_READY)
-		sched_dequeue(t);
-	t->state = state;
-}
-
-void thread_wake(struct thread *t)
-{
-	timeout_cancel(t);
-	t->state = THREAD_READY;
-	sched_enqueue(t);
-}
-
 void thread_stop(struct thread *t, int exit_code)
 {
 	if (t->state == THREAD_STOPPED)

@@ -87,11 +87,6 @@ enum status thread_create(struct task *payer, struct task *task, uint8_t priorit
 /* Makes an inactive thread ready at rip with stack rsp and rdi = arg. */
 void thread_start(struct thread *t, uint64_t rip, uint64_t rsp, uint64_t arg);
 
-/* Puts a blocked thread back in the run queue. */
-void thread_wake(struct thread *t);
-
-/* Takes the thread out of the run queue to block in `state`. */
-void thread_block(struct thread *t, enum thread_state state);
 
 /* Stops t for good. If t is the root task's first thread, the machine
  * shuts down with exit_code. */
@@ -122,5 +117,25 @@ bool preemption_point(struct thread *t);
 
 /* Runs the highest-priority ready thread, or idles. Does not return. */
 _Noreturn void schedule(void);
+
+/* Takes t off the timeout list if it is there (timer.c, see timer.h). */
+void timeout_cancel(struct thread *t);
+
+/* Puts a blocked thread back in the run queue. Inline, as thread_block:
+ * each IPC wakes one thread and blocks one. */
+static inline void thread_wake(struct thread *t)
+{
+	timeout_cancel(t);
+	t->state = THREAD_READY;
+	sched_enqueue(t);
+}
+
+/* Takes the thread out of the run queue to block in `state`. */
+static inline void thread_block(struct thread *t, enum thread_state state)
+{
+	if (t->state == THREAD_READY)
+		sched_dequeue(t);
+	t->state = state;
+}
 
 #endif

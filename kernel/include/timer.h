@@ -27,8 +27,8 @@ int timer_available(void);
 /* Puts blocked thread t on the timeout list, due in `ns` nanoseconds. */
 void timeout_add(struct thread *t, uint64_t ns);
 
-/* Takes t off the timeout list if it is there. O(1). */
-void timeout_cancel(struct thread *t);
+/* timeout_cancel(t) (declared in thread.h, for thread_wake) takes t off
+ * the timeout list if it is there. O(1). */
 
 /* Called by schedule() for the thread about to run: when the thread
  * changed, starts a new slice and arms the timer if that moved the
