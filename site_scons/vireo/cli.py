@@ -6,7 +6,7 @@
     ./vireo iso   [--scenario NAME]
     ./vireo debug [--scenario NAME] [--platform qemu...]
     ./vireo check FILE.dts [--module NAME]... [--memory-pages N] [--plan]
-    ./vireo trace ipc|irq [--scenario NAME] [--round N] [--instructions]
+    ./vireo trace ipc|ipc-cross|irq [--scenario NAME] [--round N] [--instructions]
 
 Every command first brings the build up to date with SCons; the images are
 build/iso/<scenario>.iso (bench/SConscript) and logs go to build/logs/.
@@ -409,12 +409,13 @@ def parser():
         'trace', help='count the instructions of the IPC or interrupt path',
         description='Boot a scenario in QEMU (-icount shift=0,sleep=off) '
                     'under its gdb stub, single-step one IPC call+reply '
-                    'round trip (ipc) or one HPET interrupt up to the '
+                    'round trip to a server in the same task (ipc) or in '
+                    'another (ipc-cross), or one HPET interrupt up to the '
                     'handler\'s first instructions (irq), and print how '
                     'many instructions each function takes, in path '
                     'order, next to the benchmark\'s figure from the same '
                     'boot (site_scons/vireo/trace.py).')
-    trace_command.add_argument('path', choices=('ipc', 'irq'))
+    trace_command.add_argument('path', choices=trace.PATHS)
     trace_command.add_argument('--scenario', default='default',
                                help='bench/scenarios/NAME.dts (default: '
                                     'default)')

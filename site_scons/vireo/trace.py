@@ -1,4 +1,5 @@
-"""`./vireo trace ipc|irq`: where every instruction of a hot path goes.
+"""`./vireo trace ipc|ipc-cross|irq`: where every instruction of a hot path
+goes.
 
 Boots a scenario image in QEMU in deterministic virtual time (-icount
 shift=0,sleep=off: one instruction per TSC tick, as `./vireo bench`) with
@@ -13,9 +14,12 @@ The markers are the benchmark's own TSC reads, so the count is the
 benchmark's figure:
 
   ipc: from the first RDTSC of the timed call loop (bench/ipc/ipc.c,
-       ipc_rounds, inlined into ipc_benchmark) up to the second one. The
-       TSC difference is exactly these instructions (1 per tick); the
-       benchmark prints it minus its TSC read cost (bench.c).
+       ipc_rounds) up to the second one, in its first run (the server in
+       the same task). The TSC difference is exactly these instructions
+       (1 per tick); the benchmark prints it minus its TSC read cost
+       (bench.c).
+  ipc-cross: the same in the second run of ipc_rounds (the server in a
+       task of its own).
   irq: from the first instruction of the HPET Irq's vector stub (entry.S
        vector_N, N learnt from the first irq_interrupt call) up to the
        RDTSC after the handler's SYSCALL (bench/latency/latency.c,
@@ -26,12 +30,12 @@ benchmark's figure:
 
 Single steps come from the gdb stub (QEMU's default step flags: no
 interrupts and no timers during a step), so nothing else runs inside the
-traced window. A REP string instruction steps once per iteration, as
--icount counts it.
+traced window. A REP string instruction steps once per iteration and once
+for the final test, as -icount counts it.
 
 The gdb remote serial protocol spoken here is the minimum QEMU needs
 (GDB manual, appendix E "Remote Serial Protocol"): c, s, g, Z0, z0,
-g, QStartNoAckMode.
+QStartNoAckMode.
 """
 import bisect
 import collections
@@ -52,6 +56,9 @@ BENCH_ELF = os.path.join('build', 'bench', 'bench.elf')
 # Where the markers are: the first function of each list that the user ELF
 # has (the compiler may inline the first into the second).
 IPC_LOOP_FUNCTIONS = ('ipc_rounds', 'ipc_benchmark')
+# Which run of ipc_rounds each IPC path traces.
+IPC_RUNS = {'ipc': 1, 'ipc-cross': 2}
+PATHS = ('ipc', 'ipc-cross', 'irq')
 IRQ_WAIT_FUNCTIONS = ('receive_stamped', 'wait_for')
 IRQ_KERNEL_FUNCTION = 'irq_interrupt'
 
@@ -378,8 +385,17 @@ def record(remote, end):
         remote.step()
 
 
-def trace_ipc(remote, kernel, user, round_number):
+def trace_ipc(remote, kernel, user, round_number, run=1):
+    """The round_number-th round of the run-th call of ipc_rounds (when
+    it is a function of its own; else of the first loop)."""
     start, end = ipc_markers(user)
+    loop = user.address_of(IPC_LOOP_FUNCTIONS[0])
+    if loop is not None:
+        continue_to(remote, loop, run)
+        remote.breakpoint(loop, insert=False)
+    elif run != 1:
+        raise TraceError('%s: %s is inlined, so its runs cannot be told '
+                         'apart' % (user.path, IPC_LOOP_FUNCTIONS[0]))
     continue_to(remote, start, round_number)
     remote.breakpoint(start, insert=False)
     return record(remote, end)
@@ -424,8 +440,11 @@ def run_trace(root, path, iso, kernel, user, round_number, log):
     remote = None
     try:
         remote = Remote(sock, TRACE_TIMEOUT)
-        tracer = trace_ipc if path == 'ipc' else trace_irq
-        rips = tracer(remote, kernel, user, round_number)
+        if path in IPC_RUNS:
+            rips = trace_ipc(remote, kernel, user, round_number,
+                             IPC_RUNS[path])
+        else:
+            rips = trace_irq(remote, kernel, user, round_number)
         # Let the guest finish its benchmark, for its figures.
         try:
             remote.exchange('c')
@@ -535,8 +554,8 @@ def benchmark_note(path, count, output):
     benchmark's minimum (ipc), or within its deadline conversion error of
     it (irq)."""
     data = bench.parse(output)
-    if path == 'ipc':
-        ipc = data['ipc']
+    if path in IPC_RUNS:
+        ipc = data['ipc' if path == 'ipc' else 'ipc_cross_space']
         match = re.search(r'tsc read cost (\d+) subtracted', output)
         if match is None or 'min' not in ipc:
             return [], 'the benchmark printed no IPC figure'
@@ -580,7 +599,7 @@ def report(path, scenario, round_number, space, rips, output,
     path_segments = segments(space, rips)
     write = lambda line='': print(line, file=out)
     write('vireo trace %s: scenario %s, %s %d; kernel %s, user %s' % (
-        path, scenario, 'round' if path == 'ipc' else 'interrupt',
+        path, scenario, 'round' if path in IPC_RUNS else 'interrupt',
         round_number, os.path.relpath(space.kernel.path),
         os.path.relpath(space.user.path)))
     write()
@@ -631,7 +650,7 @@ def run_tests(root, report_to):
     when its count is the benchmark's figure from the same boot (so the
     table in doc/implementation.md can be trusted)."""
     iso = os.path.join(root, 'build', 'iso', 'default.iso')
-    for path in ('ipc', 'irq'):
+    for path in PATHS:
         name = 'trace/%s' % path
         if not report_to.wanted(name):
             continue
