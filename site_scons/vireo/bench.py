@@ -265,7 +265,7 @@ def table(documents, platform):
         if ipc:
             name, values = ipc[0]
             lines.append('IPC call+reply round trip, %s (scenario %s): '
-                         'min %s, p50 %s, max %s cycles.'
+                         'min %s, p50 %s, max %s TSC ticks.'
                          % (space, name, values.get('min'),
                             values.get('p50'), values.get('max')))
     return '\n'.join(lines) + '\n'
